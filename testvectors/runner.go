@@ -20,7 +20,7 @@ type Case struct {
 
 // Suite is a named group of checks over one folder of the vector set.
 type Suite struct {
-	Name string                  // the folder, relative to the vectors root
+	Name string                   // the folder, relative to the vectors root
 	Run  func(root string) []Case // root is the vectors folder
 }
 
