@@ -1,0 +1,12 @@
+// Command pramaan is the Pramaan credential issuance gateway and its tools.
+//
+// Usage:
+//
+//	pramaan conformance [--vectors DIR]
+//	pramaan verify sdjwt FILE (--jwks FILE|URL | --trust PEM) [--nonce N --aud A] [--at RFC3339]
+//	pramaan verify mdoc FILE --trust IACA.pem [--at RFC3339]
+//
+// The service itself (`pramaan serve`) arrives with the OpenID4VCI issuer.
+// This package holds flags, wiring and output only; protocol logic lives in
+// the sdjwt, mdoc and testvectors packages.
+package main

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now}))
+}
+
+// env is what a subcommand may touch of the outside world; tests replace it.
+type env struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+// command is one subcommand: it returns the process exit code.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, e env) int
+}
+
+func commands() []command {
+	return []command{
+		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
+		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
+	}
+}
+
+func run(args []string, e env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], e)
+		}
+	}
+	fmt.Fprintf(e.stderr, "pramaan: unknown command %q\n\n", args[0])
+	usage(e.stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: pramaan <command> [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'pramaan <command> -h' for the flags of a command.")
+}
