@@ -30,6 +30,9 @@ var (
 	// lengths and trailing bytes rejected, depth and size limited, field names
 	// matched case-sensitively.
 	decMode cbor.DecMode
+	// closedDecMode is decMode that also rejects map keys the target struct
+	// does not name, for structures whose CDDL is closed (IssuerSigned).
+	closedDecMode cbor.DecMode
 	// encMode is core deterministic encoding (RFC 8949 §4.2.1: sorted keys,
 	// shortest form, definite lengths) with time.Time as tag 0 RFC 3339.
 	encMode cbor.EncMode
@@ -37,7 +40,7 @@ var (
 
 func init() {
 	var err error
-	decMode, err = cbor.DecOptions{
+	do := cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		IndefLength:       cbor.IndefLengthForbidden,
 		MaxNestedLevels:   MaxDepth,
@@ -48,9 +51,15 @@ func init() {
 		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
 		DefaultMapType:    reflect.TypeOf(map[any]any(nil)),
 		TimeTagToAny:      cbor.TimeTagToTime,
-	}.DecMode()
+	}
+	decMode, err = do.DecMode()
 	if err != nil {
 		panic("mdoc: cbor decode options: " + err.Error()) // programming error, caught by any test
+	}
+	do.ExtraReturnErrors = cbor.ExtraDecErrorUnknownField
+	closedDecMode, err = do.DecMode()
+	if err != nil {
+		panic("mdoc: cbor decode options: " + err.Error())
 	}
 	eo := cbor.CoreDetEncOptions()
 	eo.Time = cbor.TimeRFC3339
@@ -65,10 +74,21 @@ func init() {
 // unmarshal decodes one complete data item (trailing bytes are an error) with
 // the strict mode, naming what in the error.
 func unmarshal(data []byte, v any, what string) error {
+	return unmarshalWith(decMode, data, v, what)
+}
+
+// unmarshalClosed is unmarshal for a closed CDDL map: a key the struct
+// does not name is an error, so that no field can be renamed or smuggled in
+// unnoticed.
+func unmarshalClosed(data []byte, v any, what string) error {
+	return unmarshalWith(closedDecMode, data, v, what)
+}
+
+func unmarshalWith(dm cbor.DecMode, data []byte, v any, what string) error {
 	if len(data) > MaxInputSize {
 		return fmt.Errorf("%w: %s: %d bytes, limit %d", ErrTooLarge, what, len(data), MaxInputSize)
 	}
-	if err := decMode.Unmarshal(data, v); err != nil {
+	if err := dm.Unmarshal(data, v); err != nil {
 		return cborError(what, err)
 	}
 	return nil

@@ -55,7 +55,7 @@ type deviceResponseWire struct {
 
 type documentWire struct {
 	DocType      string           `cbor:"docType"`
-	IssuerSigned issuerSignedWire `cbor:"issuerSigned"`
+	IssuerSigned cbor.RawMessage  `cbor:"issuerSigned"` // decoded closed, as VerifyIssuerSigned does
 	DeviceSigned deviceSignedWire `cbor:"deviceSigned"`
 }
 
@@ -133,7 +133,11 @@ func (v *Verifier) verifyDocument(dw documentWire, st, stBytes []byte, readerKey
 	if dw.DocType == "" {
 		return nil, fmt.Errorf("%w: docType missing", ErrMalformed)
 	}
-	doc, err := v.verifyIssuerSigned(dw.IssuerSigned, dw.DocType)
+	var is issuerSignedWire
+	if err := unmarshalClosed(dw.IssuerSigned, &is, "issuerSigned"); err != nil {
+		return nil, err
+	}
+	doc, err := v.verifyIssuerSigned(is, dw.DocType)
 	if err != nil {
 		return nil, err
 	}

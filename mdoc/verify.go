@@ -92,7 +92,8 @@ func (v *Verifier) VerifyIssuerSigned(data []byte) (*Document, error) {
 		return nil, err
 	}
 	var w issuerSignedWire
-	if err := unmarshal(data, &w, "IssuerSigned"); err != nil {
+	// ISO 18013-5 §8.3.2.1.2.2: IssuerSigned has exactly nameSpaces and issuerAuth.
+	if err := unmarshalClosed(data, &w, "IssuerSigned"); err != nil {
 		return nil, err
 	}
 	return v.verifyIssuerSigned(w, "")

@@ -79,6 +79,15 @@ func TestVerifyIssuerSignedRejects(t *testing.T) {
 			},
 			want: ErrDuplicateKey,
 		},
+		"fail/unknown key in IssuerSigned (a renamed nameSpaces)": {
+			build: func(t *testing.T, p *testPKI, issued []byte) []byte {
+				w, _ := parts(t, issued)
+				b := []byte{0xa2}
+				b = append(append(b, mustEncode(t, "issuerAuth")...), w.IssuerAuth...)
+				return append(append(b, mustEncode(t, "nameSpacer")...), mustEncode(t, w.NameSpaces)...)
+			},
+			want: ErrMalformed,
+		},
 		"fail/duplicate map key inside an IssuerSignedItem": {
 			build: func(t *testing.T, p *testPKI, issued []byte) []byte {
 				return mutateItems(t, p, issued, func(items []cbor.RawMessage) []cbor.RawMessage {
