@@ -39,15 +39,15 @@ func requireNode(t *testing.T) string {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		cmd := exec.CommandContext(ctx, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = independentDir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			installErr = err
-			t.Logf("npm ci: %s", out)
+			t.Logf("npm install: %s", out)
 		}
 	})
 	if installErr != nil {
-		t.Fatalf("installing the independent implementations (npm ci in %s): %v", independentDir, installErr)
+		t.Fatalf("installing the independent implementations (npm install in %s): %v", independentDir, installErr)
 	}
 	if _, err := os.Stat(filepath.Join(independentDir, "node_modules")); err != nil {
 		t.Fatalf("npm packages missing in %s: %v", independentDir, err)
