@@ -159,13 +159,23 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the bytes that appendString copies unescaped: printable
+// ASCII except '"' and '\\' (RFC 8259 Section 7; DEL is escaped as Python's
+// json.dumps does). A table keeps the hot loop to one load per byte.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func appendString(b []byte, s string) []byte {
 	b = slices.Grow(b, len(s)+2)
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		// Copy the longest run of bytes that need no escaping in one go.
 		j := i
-		for j < len(s) && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\' {
+		for j < len(s) && jsonSafe[s[j]] {
 			j++
 		}
 		if j > i {
