@@ -9,4 +9,10 @@
 //
 // The same suites run in two places: inside `go test ./...` (this package's
 // tests) and from the command line as `pramaan conformance`.
+//
+// The folder independent/ holds a small pinned npm project whose scripts
+// check our own output with independent implementations (@sd-jwt/sd-jwt-vc
+// for SD-JWT VC, @auth0/mdl for mdoc); this package's tests issue a
+// credential with sdjwt and mdoc, run those scripts, and also require that
+// a one-byte change is rejected.
 package testvectors

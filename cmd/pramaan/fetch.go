@@ -13,9 +13,9 @@ import (
 // maxFetch bounds what the command line reads from a file or URL.
 const maxFetch = 4 << 20
 
-// httpFetch GETs url over HTTP(S) with a timeout and a size limit. It is the
+// fetch GETs url over HTTP(S) with a timeout and a size limit. It is the
 // sdjwt.FetchFunc for JWT VC issuer metadata and the reader of --jwks URLs.
-func httpFetch(ctx context.Context, url string) ([]byte, error) {
+func (e env) fetch(ctx context.Context, url string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -23,7 +23,7 @@ func httpFetch(ctx context.Context, url string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
@@ -35,9 +35,9 @@ func httpFetch(ctx context.Context, url string) ([]byte, error) {
 }
 
 // readSource reads a file, or a URL when src starts with http:// or https://.
-func readSource(ctx context.Context, src string) ([]byte, error) {
+func (e env) readSource(ctx context.Context, src string) ([]byte, error) {
 	if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
-		return httpFetch(ctx, src)
+		return e.fetch(ctx, src)
 	}
 	f, err := os.Open(src)
 	if err != nil {

@@ -3,18 +3,20 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"time"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now}))
+	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, client: &http.Client{Timeout: 15 * time.Second}}))
 }
 
 // env is what a subcommand may touch of the outside world; tests replace it.
 type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
+	client         *http.Client // for --jwks URLs and issuer metadata
 }
 
 // command is one subcommand: it returns the process exit code.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 
 func testEnv() (env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
-	return env{stdout: &out, stderr: &errb, now: func() time.Time { return time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC) }}, &out, &errb
+	return env{stdout: &out, stderr: &errb, now: func() time.Time { return time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC) }, client: &http.Client{Timeout: 5 * time.Second}}, &out, &errb
 }
 
 func TestRunWithoutCommandPrintsUsageAndExits2(t *testing.T) {

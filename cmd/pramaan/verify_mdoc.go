@@ -44,7 +44,7 @@ func runVerifyMDoc(args []string, e env) int {
 	if err != nil {
 		return fail(e, "mdoc", fmt.Errorf("--trust %s: %w", *trust, err))
 	}
-	raw, err := readSource(context.Background(), file)
+	raw, err := e.readSource(context.Background(), file)
 	if err != nil {
 		return fail(e, "mdoc", err)
 	}

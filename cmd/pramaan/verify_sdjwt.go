@@ -51,7 +51,7 @@ func runVerifySDJWT(args []string, e env) int {
 	var keys sdjwt.KeyResolver
 	switch {
 	case *jwks != "":
-		raw, err := readSource(ctx, *jwks)
+		raw, err := e.readSource(ctx, *jwks)
 		if err != nil {
 			return fail(e, "sdjwt", fmt.Errorf("--jwks: %w", err))
 		}
@@ -71,7 +71,7 @@ func runVerifySDJWT(args []string, e env) int {
 		}
 		keys = r
 	default:
-		keys = &sdjwt.MetadataResolver{Fetch: httpFetch}
+		keys = &sdjwt.MetadataResolver{Fetch: e.fetch}
 	}
 
 	data, err := os.ReadFile(file)
