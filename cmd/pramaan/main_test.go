@@ -32,3 +32,38 @@ func TestRunUnknownCommandExits2(t *testing.T) {
 		t.Fatalf("stderr = %q", errb)
 	}
 }
+
+// cliCase is one command-line run and what it must print and return.
+type cliCase struct {
+	name     string
+	args     []string
+	wantCode int
+	wantOut  []string // each must appear on stdout
+	wantErr  string   // must appear on stderr
+}
+
+// runCLICases runs each case as "pramaan <prefix...> <args...>". A failing
+// run must print nothing on stdout: no claims from a rejected credential.
+func runCLICases(t *testing.T, prefix []string, cases []cliCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, out, errb := testEnv()
+			code := run(append(append([]string{}, prefix...), tc.args...), e)
+			if code != tc.wantCode {
+				t.Fatalf("exit code = %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errb)
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %s:\n%s", w, out)
+				}
+			}
+			if tc.wantErr != "" && !strings.Contains(errb.String(), tc.wantErr) {
+				t.Errorf("stderr = %q, want it to contain %q", errb, tc.wantErr)
+			}
+			if tc.wantCode != 0 && out.Len() != 0 {
+				t.Errorf("a failed run printed to stdout: %s", out)
+			}
+		})
+	}
+}

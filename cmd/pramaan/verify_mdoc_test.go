@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -10,13 +9,7 @@ func TestVerifyMDoc(t *testing.T) {
 	dir := vectorsDir(t)
 	annexD := filepath.Join(dir, "mdoc", "iso18013-5-annexD")
 	auth0 := filepath.Join(dir, "mdoc", "auth0-mdl-examples")
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  []string
-		wantErr  string
-	}{
+	tests := []cliCase{
 		{
 			name:     "ok/annex D at 2021-09-30",
 			args:     []string{filepath.Join(annexD, "issuer_signed.hex"), "--trust", filepath.Join(annexD, "iaca_root_utopia_iaca.pem"), "--at", "2021-09-30T00:00:00Z"},
@@ -54,24 +47,5 @@ func TestVerifyMDoc(t *testing.T) {
 			wantErr:  "--trust is required",
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e, out, errb := testEnv()
-			code := run(append([]string{"verify", "mdoc"}, tc.args...), e)
-			if code != tc.wantCode {
-				t.Fatalf("exit code = %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errb)
-			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("stdout lacks %s:\n%s", w, out)
-				}
-			}
-			if tc.wantErr != "" && !strings.Contains(errb.String(), tc.wantErr) {
-				t.Errorf("stderr = %q, want it to contain %q", errb, tc.wantErr)
-			}
-			if tc.wantCode != 0 && out.Len() != 0 {
-				t.Errorf("a failed verification printed claims: %s", out)
-			}
-		})
-	}
+	runCLICases(t, []string{"verify", "mdoc"}, tests)
 }

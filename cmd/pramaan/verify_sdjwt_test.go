@@ -33,13 +33,7 @@ func rfcExample(t *testing.T) (presentation, jwk string) {
 func TestVerifySDJWT(t *testing.T) {
 	pres, jwk := rfcExample(t)
 	const kbTime = "2025-05-29T16:47:23Z" // the example KB-JWT's iat
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  []string
-		wantErr  string
-	}{
+	tests := []cliCase{
 		{
 			name:     "ok/kb-jwt with the right nonce and audience",
 			args:     []string{pres, "--jwks", jwk, "--nonce", "1234567890", "--aud", "https://verifier.example.org", "--at", kbTime},
@@ -83,26 +77,7 @@ func TestVerifySDJWT(t *testing.T) {
 			wantErr:  "--nonce and --aud go together",
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e, out, errb := testEnv()
-			code := run(append([]string{"verify", "sdjwt"}, tc.args...), e)
-			if code != tc.wantCode {
-				t.Fatalf("exit code = %d, want %d\nstdout: %s\nstderr: %s", code, tc.wantCode, out, errb)
-			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("stdout lacks %s:\n%s", w, out)
-				}
-			}
-			if tc.wantErr != "" && !strings.Contains(errb.String(), tc.wantErr) {
-				t.Errorf("stderr = %q, want it to contain %q", errb, tc.wantErr)
-			}
-			if tc.wantCode != 0 && out.Len() != 0 {
-				t.Errorf("a failed verification printed claims: %s", out)
-			}
-		})
-	}
+	runCLICases(t, []string{"verify", "sdjwt"}, tests)
 }
 
 func TestVerifySDJWTRejectsOneChangedByte(t *testing.T) {
