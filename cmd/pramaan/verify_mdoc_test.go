@@ -1,8 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 )
 
 func TestVerifyMDoc(t *testing.T) {
@@ -48,4 +55,45 @@ func TestVerifyMDoc(t *testing.T) {
 		},
 	}
 	runCLICases(t, []string{"verify", "mdoc"}, tests)
+}
+
+// TestVerifyMDocOutputIsExact checks the printed JSON field by field against
+// the Annex D vector: validity, the document signer's fingerprint (the DS
+// certificate published with the vector) and the six disclosed elements.
+func TestVerifyMDocOutputIsExact(t *testing.T) {
+	annexD := filepath.Join(vectorsDir(t), "mdoc", "iso18013-5-annexD")
+	e, out, errb := testEnv()
+	code := run([]string{"verify", "mdoc", filepath.Join(annexD, "issuer_signed.hex"),
+		"--trust", filepath.Join(annexD, "iaca_root_utopia_iaca.pem"), "--at", "2021-09-30T00:00:00Z"}, e)
+	if code != 0 {
+		t.Fatalf("exit code = %d\n%s", code, errb)
+	}
+	var got mdocOutput
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	dsPEM, err := os.ReadFile(filepath.Join(annexD, "ds_cert_utopia_ds.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(dsPEM)
+	if block == nil {
+		t.Fatal("ds_cert_utopia_ds.pem holds no PEM block")
+	}
+	fp := sha256.Sum256(block.Bytes)
+	if got.DSFingerprint != hex.EncodeToString(fp[:]) {
+		t.Errorf("document_signer_sha256 = %s, want %x", got.DSFingerprint, fp)
+	}
+	if want := time.Date(2021, 10, 1, 13, 30, 2, 0, time.UTC); !got.Validity.ValidUntil.Equal(want) {
+		t.Errorf("validUntil = %s, want %s", got.Validity.ValidUntil, want)
+	}
+	var names []string
+	for name := range got.Claims["org.iso.18013.5.1"] {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	want := []string{"document_number", "driving_privileges", "expiry_date", "family_name", "issue_date", "portrait"}
+	if !slices.Equal(names, want) {
+		t.Errorf("elements = %v, want %v", names, want)
+	}
 }
