@@ -96,103 +96,83 @@ func (ks *Keystore) openIACA(now time.Time) error {
 }
 
 // openDS loads or creates the mdoc document signer (Annex B.1.4).
-func (ks *Keystore) openDS(now time.Time) error {
-	keyPath, certPath, hasKey, hasCert, err := ks.pairState(FileDSKey, FileDSCert)
-	if err != nil {
-		return err
-	}
-	var cert *x509.Certificate
-	var key *ecdsa.PrivateKey
-	switch {
-	case hasKey && hasCert:
-		if key, err = loadECKey(keyPath, elliptic.P256()); err != nil {
-			return err
-		}
-		if cert, err = loadCert(certPath); err != nil {
-			return err
-		}
-		renew := fmt.Sprintf("remove %s and %s to create a new document signer", certPath, keyPath)
-		if err := checkPair(certPath, keyPath, cert, key); err != nil {
-			return err
-		}
-		if err := checkIssuedBy(certPath, cert, ks.iaca, renew); err != nil {
-			return err
-		}
-		if err := checkValidity(certPath, cert, now, renew); err != nil {
-			return err
-		}
-	case hasKey:
-		return incomplete(keyPath, certPath)
-	case hasCert:
-		return incomplete(certPath, keyPath)
-	default:
-		cert, key, err = mdoc.NewDocumentSigner(ks.iaca, ks.iacaKey, mdoc.CertOptions{
+func (ks *Keystore) openDS(now time.Time) (err error) {
+	ks.ds, err = ks.openIACAIssuedKey(now, FileDSKey, FileDSCert, "document signer", func() (*x509.Certificate, *ecdsa.PrivateKey, error) {
+		cert, key, err := mdoc.NewDocumentSigner(ks.iaca, ks.iacaKey, mdoc.CertOptions{
 			CommonName: ks.opts.DSCommonName, Country: ks.opts.Country, NotBefore: now,
 			Validity: clampValidity(now, ks.opts.DSValidity, ks.iaca),
 		})
 		if err != nil {
-			return fileErr(certPath, ErrOptions, "", "creating document signer: %v", err)
+			return nil, nil, fmt.Errorf("creating document signer: %v", err)
 		}
-		if err := writeKeyPair(keyPath, certPath, key, cert); err != nil {
-			return err
-		}
-	}
-	sk, err := newSigningKey(key, []*x509.Certificate{cert})
-	if err != nil {
-		return fileErr(keyPath, ErrMalformed, "", "%v", err)
-	}
-	ks.ds = sk
-	return nil
+		return cert, key, nil
+	})
+	return err
 }
 
 // openCredential loads or creates the SD-JWT VC / metadata signing key and
 // its IACA-issued certificate.
-func (ks *Keystore) openCredential(now time.Time) error {
-	keyPath, certPath, hasKey, hasCert, err := ks.pairState(FileCredentialKey, FileCredentialCert)
+func (ks *Keystore) openCredential(now time.Time) (err error) {
+	ks.cred, err = ks.openIACAIssuedKey(now, FileCredentialKey, FileCredentialCert, "credential key", func() (*x509.Certificate, *ecdsa.PrivateKey, error) {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, nil, fmt.Errorf("generating credential key: %w", err)
+		}
+		cert, err := ks.issueCredentialCert(&key.PublicKey, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		return cert, key, nil
+	})
+	return err
+}
+
+// openIACAIssuedKey loads a P-256 key and its IACA-issued certificate and
+// checks that they match, chain to the IACA and are valid at now; when
+// neither file exists it creates both with create; one without the other
+// stops startup.
+func (ks *Keystore) openIACAIssuedKey(now time.Time, keyFile, certFile, what string, create func() (*x509.Certificate, *ecdsa.PrivateKey, error)) (*SigningKey, error) {
+	keyPath, certPath, hasKey, hasCert, err := ks.pairState(keyFile, certFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var cert *x509.Certificate
 	var key *ecdsa.PrivateKey
 	switch {
 	case hasKey && hasCert:
 		if key, err = loadECKey(keyPath, elliptic.P256()); err != nil {
-			return err
+			return nil, err
 		}
 		if cert, err = loadCert(certPath); err != nil {
-			return err
+			return nil, err
 		}
-		renew := fmt.Sprintf("remove %s and %s to create a new credential key", certPath, keyPath)
+		renew := fmt.Sprintf("remove %s and %s to create a new %s", certPath, keyPath, what)
 		if err := checkPair(certPath, keyPath, cert, key); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkIssuedBy(certPath, cert, ks.iaca, renew); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkValidity(certPath, cert, now, renew); err != nil {
-			return err
+			return nil, err
 		}
 	case hasKey:
-		return incomplete(keyPath, certPath)
+		return nil, incomplete(keyPath, certPath)
 	case hasCert:
-		return incomplete(certPath, keyPath)
+		return nil, incomplete(certPath, keyPath)
 	default:
-		if key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-			return fmt.Errorf("keys: generating credential key: %w", err)
-		}
-		if cert, err = ks.issueCredentialCert(&key.PublicKey, now); err != nil {
-			return fileErr(certPath, ErrOptions, "", "%v", err)
+		if cert, key, err = create(); err != nil {
+			return nil, fileErr(certPath, ErrOptions, "", "%v", err)
 		}
 		if err := writeKeyPair(keyPath, certPath, key, cert); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	sk, err := newSigningKey(key, []*x509.Certificate{cert})
 	if err != nil {
-		return fileErr(keyPath, ErrMalformed, "", "%v", err)
+		return nil, fileErr(keyPath, ErrMalformed, "", "%v", err)
 	}
-	ks.cred = sk
-	return nil
+	return sk, nil
 }
 
 // issueCredentialCert issues the credential signing certificate under the
