@@ -57,10 +57,3 @@ func ExampleDataKey_Seal() {
 	// 12 MG Road, Bengaluru <nil>
 	// keys: decryption failed
 }
-
-func ExampleThumbprint() {
-	// RFC 7638 §3.1.
-	tp, err := keys.Thumbprint(keys.PublicJWK{Kty: "RSA", E: "AQAB", N: rfc7638N})
-	fmt.Println(tp, err)
-	// Output: NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs <nil>
-}

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/pramaan/pramaan/wellknown"
+
 	"crypto/ecdsa"
 	"crypto/x509"
 	"fmt"
@@ -80,8 +82,8 @@ func (ks *Keystore) AdminToken() *AdminToken { return ks.admin }
 
 // JWKS is the issuer's public key set: the credential signing key (use
 // "sig", with x5c) and the request-encryption key (use "enc").
-func (ks *Keystore) JWKS() JWKS {
-	return JWKS{Keys: []PublicJWK{ks.cred.PublicJWK(), ks.req.PublicJWK()}}
+func (ks *Keystore) JWKS() wellknown.JWKSet {
+	return wellknown.JWKSet{Keys: []wellknown.JWK{ks.cred.PublicJWK(), ks.req.PublicJWK()}}
 }
 
 // String returns a redacted description.

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/pramaan/pramaan/wellknown"
+
 	"crypto/ecdh"
 	"fmt"
 	"log/slog"
@@ -16,18 +18,18 @@ const AlgECDHES = "ECDH-ES"
 type RequestKey struct {
 	key *ecdh.PrivateKey
 	kid string
-	jwk PublicJWK
+	jwk wellknown.JWK // with kid, use "enc" and alg ECDH-ES
 }
 
 func newRequestKey(key *ecdh.PrivateKey) (*RequestKey, error) {
 	if key.Curve() != ecdh.P256() {
 		return nil, fmt.Errorf("keys: request-encryption key must be P-256")
 	}
-	jwk, kid, err := publicKeyThumbprint(key.PublicKey())
+	jwk, err := publicJWK(key.PublicKey(), wellknown.UseEnc, AlgECDHES, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &RequestKey{key: key, kid: kid, jwk: jwk}, nil
+	return &RequestKey{key: key, kid: jwk.Kid, jwk: jwk}, nil
 }
 
 // KeyID is the RFC 7638 JWK thumbprint of the public key. OpenID4VCI 1.0
@@ -61,11 +63,7 @@ func (k *RequestKey) ECDH(epk *ecdh.PublicKey) ([]byte, error) {
 // PublicJWK returns the public key as a JWK with kid, use "enc" and alg
 // "ECDH-ES", the form credential_request_encryption.jwks lists
 // (OpenID4VCI 1.0 §12.2.4).
-func (k *RequestKey) PublicJWK() PublicJWK {
-	j := k.jwk
-	j.Kid, j.Use, j.Alg = k.kid, "enc", AlgECDHES
-	return j
-}
+func (k *RequestKey) PublicJWK() wellknown.JWK { return k.jwk }
 
 func (k *RequestKey) attrs() []slog.Attr {
 	return []slog.Attr{slog.String("kid", k.kid), slog.String("alg", AlgECDHES)}

@@ -1,10 +1,11 @@
 package keys
 
 import (
+	"github.com/pramaan/pramaan/wellknown"
+
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,18 +21,18 @@ const AlgES256 = "ES256"
 type SigningKey struct {
 	key   *ecdsa.PrivateKey
 	kid   string
-	jwk   PublicJWK
+	jwk   wellknown.JWK // with kid, use "sig", alg ES256 and x5c
 	chain []*x509.Certificate
 }
 
 var _ crypto.Signer = (*SigningKey)(nil)
 
 func newSigningKey(key *ecdsa.PrivateKey, chain []*x509.Certificate) (*SigningKey, error) {
-	jwk, kid, err := publicKeyThumbprint(&key.PublicKey)
+	jwk, err := publicJWK(&key.PublicKey, wellknown.UseSig, AlgES256, chain)
 	if err != nil {
 		return nil, err
 	}
-	return &SigningKey{key: key, kid: kid, jwk: jwk, chain: chain}, nil
+	return &SigningKey{key: key, kid: jwk.Kid, jwk: jwk, chain: chain}, nil
 }
 
 // Public returns the *ecdsa.PublicKey.
@@ -68,12 +69,9 @@ func (k *SigningKey) X5C() [][]byte {
 
 // PublicJWK returns the public key as a JWK with kid, use "sig", alg
 // "ES256" and x5c.
-func (k *SigningKey) PublicJWK() PublicJWK {
+func (k *SigningKey) PublicJWK() wellknown.JWK {
 	j := k.jwk
-	j.Kid, j.Use, j.Alg = k.kid, "sig", AlgES256
-	for _, c := range k.chain {
-		j.X5C = append(j.X5C, base64.StdEncoding.EncodeToString(c.Raw))
-	}
+	j.X5c = append([]string(nil), k.jwk.X5c...)
 	return j
 }
 
