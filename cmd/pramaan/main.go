@@ -30,6 +30,7 @@ func commands() []command {
 	return []command{
 		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
 		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
+		{"keys", "print the issuer's public keys and certificates for verifiers (keys export)", runKeys},
 	}
 }
 
