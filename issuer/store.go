@@ -86,8 +86,9 @@ type NonceStore interface {
 // (RFC 9449 Section 11.1) until they expire.
 type ReplayStore interface {
 	// Remember records id (within scope, e.g. "dpop") until expiresAt;
-	// ErrAlreadyExists when it is already recorded and unexpired.
-	Remember(ctx context.Context, scope, id string, expiresAt time.Time) error
+	// ErrAlreadyExists when it is already recorded and unexpired at now (an
+	// expired entry is replaced). Of concurrent calls, at most one succeeds.
+	Remember(ctx context.Context, scope, id string, now, expiresAt time.Time) error
 }
 
 // Sweeper deletes expired rows; operators run it periodically.

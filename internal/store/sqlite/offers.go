@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pramaan/pramaan/issuer"
+)
+
+const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at`
+
+// CreateOffer implements issuer.OfferStore.
+func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
+	ids, err := json.Marshal(o.ConfigurationIDs)
+	if err != nil {
+		return fmt.Errorf("sqlite: create offer: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, string(ids), o.Subject, o.Claims, o.OfferJSON, nanos(o.CreatedAt), nanos(o.ExpiresAt))
+	if isConstraint(err) {
+		return fmt.Errorf("sqlite: create offer %s: %w", o.ID, issuer.ErrAlreadyExists)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create offer %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// OfferByID implements issuer.OfferStore.
+func (s *Store) OfferByID(ctx context.Context, id string, now time.Time) (issuer.Offer, error) {
+	o, err := scanOffer(s.db.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: offer %s: %w", id, err)
+	}
+	if !o.RedeemedAt.IsZero() || !now.Before(o.ExpiresAt) {
+		return issuer.Offer{}, fmt.Errorf("sqlite: offer %s: %w", id, issuer.ErrNotFound)
+	}
+	return o, nil
+}
+
+// RedeemCode implements issuer.OfferStore in one BEGIN IMMEDIATE
+// transaction: concurrent redeemers of the same code wait for the write
+// lock and then find it redeemed.
+func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, check issuer.RedeemCheck) (issuer.Offer, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem: %w", err)
+	}
+	defer tx.Rollback()
+	o, err := scanOffer(tx.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE code_hash = ?`, codeHash))
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem: %w", err)
+	}
+	if !o.RedeemedAt.IsZero() || !now.Before(o.ExpiresAt) {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, issuer.ErrNotFound)
+	}
+	if o.TxCodeAttempts >= maxAttempts {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, issuer.ErrTxCodeLocked)
+	}
+	switch cerr := check(o); {
+	case errors.Is(cerr, issuer.ErrWrongTxCode):
+		if _, err := tx.ExecContext(ctx, `UPDATE offers SET tx_code_attempts = tx_code_attempts + 1 WHERE id = ?`, o.ID); err != nil {
+			return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: counting attempt: %w", o.ID, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: counting attempt: %w", o.ID, err)
+		}
+		if o.TxCodeAttempts+1 >= maxAttempts {
+			return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, issuer.ErrTxCodeLocked)
+		}
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, issuer.ErrWrongTxCode)
+	case cerr != nil:
+		return issuer.Offer{}, cerr
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE offers SET redeemed_at = ? WHERE id = ?`, nanos(now), o.ID); err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, err)
+	}
+	o.RedeemedAt = now
+	return o, nil
+}
+
+func scanOffer(row *sql.Row) (issuer.Offer, error) {
+	var (
+		o                issuer.Offer
+		ids              string
+		created, expires int64
+		redeemed         sql.NullInt64
+	)
+	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &ids, &o.Subject, &o.Claims, &o.OfferJSON, &created, &expires, &redeemed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return issuer.Offer{}, issuer.ErrNotFound
+	}
+	if err != nil {
+		return issuer.Offer{}, err
+	}
+	if err := json.Unmarshal([]byte(ids), &o.ConfigurationIDs); err != nil {
+		return issuer.Offer{}, fmt.Errorf("configuration_ids: %w", err)
+	}
+	o.CreatedAt, o.ExpiresAt = fromNanos(created), fromNanos(expires)
+	if redeemed.Valid {
+		o.RedeemedAt = fromNanos(redeemed.Int64)
+	}
+	return o, nil
+}

@@ -1,0 +1,343 @@
+// Package storetest is the conformance suite every store backend must pass:
+// the outcomes issuer/store.go documents, checked by reading rows back, and
+// the races that matter (of 50 concurrent consumers of one one-time value,
+// exactly one wins).
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pramaan/pramaan/issuer"
+)
+
+// Store is what a backend offers the issuer.
+type Store interface {
+	issuer.OfferStore
+	issuer.NonceStore
+	issuer.ReplayStore
+	issuer.Sweeper
+	io.Closer
+}
+
+// Opener returns a new, empty store for one test; the suite closes it.
+type Opener func(t *testing.T) Store
+
+// Racers is how many goroutines race for one one-time value.
+const Racers = 50
+
+// t0 has whole seconds: Postgres keeps microseconds, SQLite nanoseconds.
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+// Run runs the whole suite against stores made by open.
+func Run(t *testing.T, open Opener) {
+	t.Run("offers", func(t *testing.T) { testOffers(t, open) })
+	t.Run("redeem", func(t *testing.T) { testRedeem(t, open) })
+	t.Run("nonces", func(t *testing.T) { testNonces(t, open) })
+	t.Run("replay", func(t *testing.T) { testReplay(t, open) })
+	t.Run("sweep", func(t *testing.T) { testSweep(t, open) })
+	t.Run("races", func(t *testing.T) { RunRaces(t, open, nil) })
+}
+
+func newStore(t *testing.T, open Opener) Store {
+	t.Helper()
+	s := open(t)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func randomID(t testing.TB) string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func hashOf(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+// NewOffer returns an offer expiring in ten minutes from t0, with a tx_code
+// when txCode is not empty.
+func NewOffer(t testing.TB, code, txCode string) issuer.Offer {
+	o := issuer.Offer{
+		ID:               randomID(t),
+		CodeHash:         hashOf(code),
+		ConfigurationIDs: []string{"aadhaar_sd_jwt", "aadhaar_mdoc"},
+		Subject:          "subject-" + randomID(t),
+		Claims:           []byte{0x01, 0xde, 0xad, 0xbe, 0xef},
+		OfferJSON:        []byte(`{"credential_issuer":"https://issuer.example"}`),
+		CreatedAt:        t0,
+		ExpiresAt:        t0.Add(10 * time.Minute),
+	}
+	if txCode != "" {
+		o.TxCodeHash = hashOf(txCode)
+	}
+	return o
+}
+
+func equalOffer(a, b issuer.Offer) bool {
+	return a.ID == b.ID && bytes.Equal(a.CodeHash, b.CodeHash) && bytes.Equal(a.TxCodeHash, b.TxCodeHash) &&
+		a.TxCodeAttempts == b.TxCodeAttempts && slices.Equal(a.ConfigurationIDs, b.ConfigurationIDs) &&
+		a.Subject == b.Subject && bytes.Equal(a.Claims, b.Claims) && bytes.Equal(a.OfferJSON, b.OfferJSON) &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.ExpiresAt.Equal(b.ExpiresAt) && a.RedeemedAt.Equal(b.RedeemedAt)
+}
+
+func testOffers(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	o := NewOffer(t, "code-1", "")
+	if err := s.CreateOffer(ctx, o); err != nil {
+		t.Fatalf("CreateOffer: %v", err)
+	}
+	got, err := s.OfferByID(ctx, o.ID, t0)
+	if err != nil || !equalOffer(got, o) {
+		t.Fatalf("OfferByID = %+v, %v; want %+v", got, err, o)
+	}
+	dupID := NewOffer(t, "code-2", "")
+	dupID.ID = o.ID
+	if err := s.CreateOffer(ctx, dupID); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("duplicate id: err = %v, want ErrAlreadyExists", err)
+	}
+	dupCode := NewOffer(t, "code-1", "")
+	if err := s.CreateOffer(ctx, dupCode); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("duplicate code: err = %v, want ErrAlreadyExists", err)
+	}
+	if _, err := s.OfferByID(ctx, o.ID, o.ExpiresAt); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("at expiry: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.OfferByID(ctx, "unknown", t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown id: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { return nil }); err != nil {
+		t.Fatalf("RedeemCode: %v", err)
+	}
+	if _, err := s.OfferByID(ctx, o.ID, t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("after redemption: err = %v, want ErrNotFound", err)
+	}
+}
+
+func testRedeem(t *testing.T, open Opener) {
+	ctx := context.Background()
+	accept := func(issuer.Offer) error { return nil }
+	wrong := func(issuer.Offer) error { return issuer.ErrWrongTxCode }
+	errOther := errors.New("check failed for another reason")
+
+	t.Run("ok/redeemed once, then not found", func(t *testing.T) {
+		s := newStore(t, open)
+		o := NewOffer(t, "c", "")
+		mustCreate(t, s, o)
+		got, err := s.RedeemCode(ctx, o.CodeHash, t0.Add(time.Minute), 5, accept)
+		if err != nil || got.ID != o.ID || !got.RedeemedAt.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("RedeemCode = %+v, %v", got, err)
+		}
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0.Add(time.Minute), 5, accept); !errors.Is(err, issuer.ErrNotFound) {
+			t.Fatalf("second redeem: err = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("fail/unknown code", func(t *testing.T) {
+		s := newStore(t, open)
+		if _, err := s.RedeemCode(ctx, hashOf("nope"), t0, 5, accept); !errors.Is(err, issuer.ErrNotFound) {
+			t.Fatalf("err = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("fail/expired code, row unchanged", func(t *testing.T) {
+		s := newStore(t, open)
+		o := NewOffer(t, "c", "")
+		mustCreate(t, s, o)
+		called := false
+		_, err := s.RedeemCode(ctx, o.CodeHash, o.ExpiresAt, 5, func(issuer.Offer) error { called = true; return nil })
+		if !errors.Is(err, issuer.ErrNotFound) || called {
+			t.Fatalf("err = %v (check called: %v), want ErrNotFound without calling check", err, called)
+		}
+		assertOffer(t, s, o, t0)
+	})
+	t.Run("fail/wrong tx_code counts attempts and the last locks", func(t *testing.T) {
+		s := newStore(t, open)
+		o := NewOffer(t, "c", "123456")
+		mustCreate(t, s, o)
+		for i := 1; i <= 4; i++ {
+			if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, wrong); !errors.Is(err, issuer.ErrWrongTxCode) {
+				t.Fatalf("attempt %d: err = %v, want ErrWrongTxCode", i, err)
+			}
+			want := o
+			want.TxCodeAttempts = i
+			assertOffer(t, s, want, t0)
+		}
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, wrong); !errors.Is(err, issuer.ErrTxCodeLocked) {
+			t.Fatalf("attempt 5: err = %v, want ErrTxCodeLocked", err)
+		}
+		called := false
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { called = true; return nil }); !errors.Is(err, issuer.ErrTxCodeLocked) || called {
+			t.Fatalf("right code after lock: err = %v (check called: %v), want ErrTxCodeLocked", err, called)
+		}
+		want := o
+		want.TxCodeAttempts = 5
+		assertOffer(t, s, want, t0)
+	})
+	t.Run("fail/check error rolls back without a change", func(t *testing.T) {
+		s := newStore(t, open)
+		o := NewOffer(t, "c", "123456")
+		mustCreate(t, s, o)
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { return errOther }); !errors.Is(err, errOther) {
+			t.Fatalf("err = %v, want the check's error", err)
+		}
+		assertOffer(t, s, o, t0)
+	})
+}
+
+func testNonces(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	if err := s.CreateNonce(ctx, "n1", t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateNonce(ctx, "n1", t0.Add(5*time.Minute)); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("duplicate nonce: err = %v, want ErrAlreadyExists", err)
+	}
+	if err := s.ConsumeNonce(ctx, "n1", t0); err != nil {
+		t.Fatalf("ConsumeNonce: %v", err)
+	}
+	if err := s.ConsumeNonce(ctx, "n1", t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("second consume: err = %v, want ErrNotFound", err)
+	}
+	if err := s.CreateNonce(ctx, "n2", t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConsumeNonce(ctx, "n2", t0.Add(5*time.Minute)); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("at expiry: err = %v, want ErrNotFound", err)
+	}
+	if err := s.ConsumeNonce(ctx, "unknown", t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown: err = %v, want ErrNotFound", err)
+	}
+}
+
+func testReplay(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	exp := t0.Add(time.Minute)
+	if err := s.Remember(ctx, "dpop", "jti-1", t0, exp); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remember(ctx, "dpop", "jti-1", t0.Add(30*time.Second), exp); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("replay: err = %v, want ErrAlreadyExists", err)
+	}
+	if err := s.Remember(ctx, "other", "jti-1", t0, exp); err != nil {
+		t.Fatalf("same id in another scope: %v", err)
+	}
+	if err := s.Remember(ctx, "dpop", "jti-1", exp, exp.Add(time.Minute)); err != nil {
+		t.Fatalf("after expiry the id may be recorded again: %v", err)
+	}
+	if err := s.Remember(ctx, "dpop", "jti-1", exp.Add(time.Second), exp.Add(time.Minute)); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("replay of the renewed entry: err = %v, want ErrAlreadyExists", err)
+	}
+}
+
+func testSweep(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	live, dead := NewOffer(t, "live", ""), NewOffer(t, "dead", "")
+	dead.ExpiresAt = t0.Add(time.Minute)
+	mustCreate(t, s, live)
+	mustCreate(t, s, dead)
+	if err := s.CreateNonce(ctx, "dead", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateNonce(ctx, "live", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remember(ctx, "dpop", "dead", t0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute))
+	if err != nil || n != 3 {
+		t.Fatalf("DeleteExpired = %d, %v; want 3", n, err)
+	}
+	assertOffer(t, s, live, t0.Add(2*time.Minute))
+	if err := s.ConsumeNonce(ctx, "live", t0.Add(2*time.Minute)); err != nil {
+		t.Fatalf("live nonce swept: %v", err)
+	}
+}
+
+// RunRaces fires Racers concurrent consumers at one pre-authorized code,
+// one nonce and one jti, alternating between two stores opened on the
+// same database (two instances), and requires exactly one winner each.
+// With openB nil both sides use the store of openA (one instance); openA
+// and openB must reach the same database.
+func RunRaces(t *testing.T, openA Opener, openB Opener) {
+	ctx := context.Background()
+	a := newStore(t, openA)
+	b := a
+	if openB != nil {
+		b = newStore(t, openB)
+	}
+	o := NewOffer(t, "race-code", "")
+	mustCreate(t, a, o)
+	if err := a.CreateNonce(ctx, "race-nonce", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	race := func(name string, try func(s Store) error, loser error) {
+		t.Helper()
+		var wins, losses int
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		var unexpected []error
+		for i := range Racers {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Go(func() {
+				err := try(s)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					wins++
+				case errors.Is(err, loser):
+					losses++
+				default:
+					unexpected = append(unexpected, err)
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 || losses != Racers-1 || len(unexpected) > 0 {
+			t.Errorf("%s: %d winners, %d losers, unexpected errors %v; want exactly 1 winner", name, wins, losses, unexpected)
+		}
+	}
+	race("pre-authorized code", func(s Store) error {
+		_, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { return nil })
+		return err
+	}, issuer.ErrNotFound)
+	race("c_nonce", func(s Store) error { return s.ConsumeNonce(ctx, "race-nonce", t0) }, issuer.ErrNotFound)
+	race("DPoP jti", func(s Store) error { return s.Remember(ctx, "dpop", "race-jti", t0, t0.Add(time.Minute)) }, issuer.ErrAlreadyExists)
+}
+
+func mustCreate(t *testing.T, s Store, o issuer.Offer) {
+	t.Helper()
+	if err := s.CreateOffer(context.Background(), o); err != nil {
+		t.Fatalf("CreateOffer: %v", err)
+	}
+}
+
+// assertOffer reads the offer back (through OfferByID, at now) and requires
+// it to equal want: the way the suite proves a row did or did not change.
+func assertOffer(t *testing.T, s Store, want issuer.Offer, now time.Time) {
+	t.Helper()
+	got, err := s.OfferByID(context.Background(), want.ID, now)
+	if err != nil {
+		t.Fatalf("reading offer %s back: %v", want.ID, err)
+	}
+	if !equalOffer(got, want) {
+		t.Fatalf("offer row is %+v, want %+v", got, want)
+	}
+}
