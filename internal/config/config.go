@@ -1,0 +1,160 @@
+package config
+
+import "time"
+
+// Config is the whole configuration of pramaan serve. Its YAML form is
+// documented in testdata/example.yaml.
+type Config struct {
+	Server    Server   `yaml:"server"`
+	Limits    Limits   `yaml:"limits"`
+	Languages []string `yaml:"languages"` // BCP 47 tags; every display names each of them
+	Issuer    Issuer   `yaml:"issuer"`
+	// CredentialConfigurations are keyed by credential_configuration_id.
+	CredentialConfigurations map[string]CredentialConfiguration `yaml:"credential_configurations"`
+	Encryption               Encryption                         `yaml:"encryption"`
+}
+
+// Server says where pramaan listens, who it is and where it keeps its data.
+type Server struct {
+	// Addr is the host:port to listen on.
+	Addr string `yaml:"addr"`
+	// PublicURL is the Credential Issuer Identifier (OpenID4VCI 1.0
+	// Section 12.2.1): https, no query or fragment. http is accepted only
+	// for a loopback host, the development default.
+	PublicURL string `yaml:"public_url"`
+	// DataDir holds the SQLite database, generated keys and the admin token.
+	DataDir string `yaml:"data_dir"`
+	// DatabaseURL is empty for SQLite in DataDir, or a postgres:// URL.
+	DatabaseURL string `yaml:"database_url"`
+}
+
+// Limits bound what one client can ask for and how long one-time values live.
+type Limits struct {
+	MaxBodyBytes         int64         `yaml:"max_body_bytes"`
+	PreAuthorizedCodeTTL time.Duration `yaml:"pre_authorized_code_ttl"`
+	// OfferTTL is how long an offer by reference can be fetched; at most
+	// PreAuthorizedCodeTTL, since an offer whose code has expired is useless.
+	OfferTTL          time.Duration `yaml:"offer_ttl"`
+	CNonceTTL         time.Duration `yaml:"c_nonce_ttl"`
+	TxCodeMaxAttempts int           `yaml:"tx_code_max_attempts"`
+	AccessTokenTTL    time.Duration `yaml:"access_token_ttl"`
+	// ProofMaxAge is how old the iat of a key proof may be; ClockSkew is
+	// how far in the future it may be (Appendix F.1 leaves the window to
+	// the issuer).
+	ProofMaxAge time.Duration `yaml:"proof_max_age"`
+	ClockSkew   time.Duration `yaml:"clock_skew"`
+	// BatchSize is the largest number of proofs in one Credential Request;
+	// 1 means no batch issuance.
+	BatchSize int `yaml:"batch_size"`
+	// IdempotencyWindow is how long an identical Credential Request returns
+	// the stored response instead of issuing again.
+	IdempotencyWindow time.Duration `yaml:"idempotency_window"`
+}
+
+// Issuer is the issuer's display data.
+type Issuer struct {
+	// Display maps a language tag to the issuer's name in that language.
+	Display map[string]string `yaml:"display"`
+	// LogoURI is an optional https or data: URI of the issuer's logo.
+	LogoURI string `yaml:"logo_uri"`
+}
+
+// Format identifiers (OpenID4VCI 1.0 Appendix A).
+const (
+	FormatSDJWTVC = "dc+sd-jwt"
+	FormatMDoc    = "mso_mdoc"
+)
+
+// Cryptographic binding methods (OpenID4VCI 1.0 Section 12.2.4).
+const (
+	BindingJWK     = "jwk"
+	BindingCOSEKey = "cose_key"
+)
+
+// CredentialConfiguration is one credential the issuer offers.
+type CredentialConfiguration struct {
+	Format string `yaml:"format"` // FormatSDJWTVC or FormatMDoc
+	// Scope defaults to the configuration id.
+	Scope string `yaml:"scope"`
+	// VCT is the SD-JWT VC type (dc+sd-jwt only).
+	VCT string `yaml:"vct"`
+	// Doctype and Namespace are the ISO 18013-5 document type and the
+	// namespace of its data elements (mso_mdoc only); every claim path
+	// starts with Namespace.
+	Doctype   string `yaml:"doctype"`
+	Namespace string `yaml:"namespace"`
+	// SigningAlg is the JOSE algorithm of the credential (dc+sd-jwt only).
+	SigningAlg string `yaml:"signing_alg"`
+	// COSEAlg is the COSE algorithm number of the MSO (mso_mdoc only).
+	COSEAlg int64 `yaml:"cose_alg"`
+	// Binding is jwk for dc+sd-jwt and cose_key for mso_mdoc.
+	Binding    string     `yaml:"binding"`
+	ProofTypes ProofTypes `yaml:"proof_types"`
+	// Validity is the lifetime of an issued credential.
+	Validity time.Duration `yaml:"validity"`
+	// Deferred issues through the Deferred Credential Endpoint (Section 9)
+	// after an operator approves.
+	Deferred        bool               `yaml:"deferred"`
+	Display         map[string]Display `yaml:"display"`
+	BackgroundColor string             `yaml:"background_color"`
+	TextColor       string             `yaml:"text_color"`
+	Claims          []Claim            `yaml:"claims"`
+}
+
+// ProofTypes lists the accepted key proof types (Appendix F); only jwt is
+// implemented.
+type ProofTypes struct {
+	JWT *JWTProofType `yaml:"jwt"`
+}
+
+// JWTProofType configures the jwt proof type (Appendix F.1).
+type JWTProofType struct {
+	SigningAlgs []string `yaml:"signing_algs"`
+}
+
+// Display is a credential's name and description in one language.
+type Display struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+}
+
+// Claim is one claim of a credential.
+type Claim struct {
+	// Path is the claims path pointer (Appendix C): strings, non-negative
+	// integers and null (every array element).
+	Path []any `yaml:"path"`
+	// Source is the record claim the value comes from, dotted for nested
+	// members (address.house).
+	Source string `yaml:"source"`
+	// Mandatory claims are always issued (Appendix B.2).
+	Mandatory bool `yaml:"mandatory"`
+	// SelectivelyDisclosable makes the claim a disclosure (dc+sd-jwt only;
+	// every mdoc data element is selectively disclosable by construction).
+	SelectivelyDisclosable bool `yaml:"selectively_disclosable"`
+	// Display maps a language tag to the claim's name in that language.
+	Display map[string]string `yaml:"display"`
+}
+
+// Encryption configures credential request and response encryption
+// (Section 10).
+type Encryption struct {
+	Request  RequestEncryption  `yaml:"request"`
+	Response ResponseEncryption `yaml:"response"`
+}
+
+// RequestEncryption is published as credential_request_encryption.
+type RequestEncryption struct {
+	Enabled  bool     `yaml:"enabled"`
+	Enc      []string `yaml:"enc"`
+	Zip      []string `yaml:"zip"`
+	Required bool     `yaml:"required"`
+}
+
+// ResponseEncryption is published as credential_response_encryption.
+type ResponseEncryption struct {
+	Enabled  bool     `yaml:"enabled"`
+	Alg      []string `yaml:"alg"`
+	Enc      []string `yaml:"enc"`
+	Zip      []string `yaml:"zip"`
+	Required bool     `yaml:"required"`
+}

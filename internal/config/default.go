@@ -1,0 +1,131 @@
+package config
+
+import "time"
+
+// Default values of the embedded configuration.
+const (
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultPublicURL = "http://127.0.0.1:8080"
+	DefaultDataDir   = "./pramaan-data"
+
+	// AadhaarVCT is the vct of aadhaar_sd_jwt. It follows the pattern of
+	// the EU PID (urn:eudi:pid:1): a syntactically valid RFC 8141 URN with
+	// a version suffix. It is deliberately not under in.gov.uidai: Pramaan
+	// is not UIDAI and UIDAI has published no vct; a deployment run by the
+	// authority sets its own.
+	AadhaarVCT = "urn:pramaan:aadhaar:1"
+	// AadhaarDoctype is the doctype, and the namespace, of aadhaar_mdoc.
+	AadhaarDoctype = "in.gov.uidai.aadhaar.1"
+)
+
+// Default returns the embedded default configuration: a development issuer
+// on the loopback interface with SQLite in ./pramaan-data, offering Aadhaar
+// as SD-JWT VC and as mdoc. Each call returns a fresh value.
+func Default() *Config {
+	display := func() map[string]Display {
+		return map[string]Display{
+			"en": {Name: "Aadhaar", Description: "Aadhaar identity credential"},
+			"hi": {Name: "आधार", Description: "आधार पहचान क्रेडेंशियल"},
+		}
+	}
+	return &Config{
+		Server: Server{
+			Addr:      DefaultAddr,
+			PublicURL: DefaultPublicURL,
+			DataDir:   DefaultDataDir,
+		},
+		Limits: Limits{
+			MaxBodyBytes:         64 << 10,
+			PreAuthorizedCodeTTL: 10 * time.Minute,
+			OfferTTL:             10 * time.Minute,
+			CNonceTTL:            5 * time.Minute,
+			TxCodeMaxAttempts:    5,
+			AccessTokenTTL:       10 * time.Minute,
+			ProofMaxAge:          5 * time.Minute,
+			ClockSkew:            30 * time.Second,
+			BatchSize:            10,
+			IdempotencyWindow:    60 * time.Second,
+		},
+		Languages: []string{"en", "hi"},
+		Issuer: Issuer{
+			Display: map[string]string{"en": "Pramaan", "hi": "प्रमाण"},
+		},
+		CredentialConfigurations: map[string]CredentialConfiguration{
+			"aadhaar_sd_jwt": {
+				Format:          FormatSDJWTVC,
+				VCT:             AadhaarVCT,
+				SigningAlg:      "ES256",
+				Binding:         BindingJWK,
+				ProofTypes:      ProofTypes{JWT: &JWTProofType{SigningAlgs: []string{"ES256"}}},
+				Validity:        365 * 24 * time.Hour,
+				Display:         display(),
+				BackgroundColor: "#12107c",
+				TextColor:       "#ffffff",
+				Claims:          aadhaarClaims(nil, true),
+			},
+			"aadhaar_mdoc": {
+				Format:          FormatMDoc,
+				Doctype:         AadhaarDoctype,
+				Namespace:       AadhaarDoctype,
+				COSEAlg:         -7, // ES256 (RFC 9053 Section 2.1)
+				Binding:         BindingCOSEKey,
+				ProofTypes:      ProofTypes{JWT: &JWTProofType{SigningAlgs: []string{"ES256"}}},
+				Validity:        365 * 24 * time.Hour,
+				Display:         display(),
+				BackgroundColor: "#12107c",
+				TextColor:       "#ffffff",
+				Claims:          aadhaarClaims([]any{AadhaarDoctype}, false),
+			},
+		},
+		Encryption: Encryption{
+			Request: RequestEncryption{
+				Enabled: true,
+				Enc:     []string{"A128GCM", "A256GCM"},
+				Zip:     []string{"DEF"},
+			},
+			Response: ResponseEncryption{
+				Enabled: true,
+				Alg:     []string{"ECDH-ES", "RSA-OAEP-256"},
+				Enc:     []string{"A128GCM", "A256GCM"},
+				Zip:     []string{"DEF"},
+			},
+		},
+	}
+}
+
+// aadhaarClaims returns the default claims, their paths under prefix (the
+// mdoc namespace, or nothing for SD-JWT VC).
+//
+// The address members follow the proof-of-address element of UIDAI's
+// offline e-KYC data (house, street, loc, vtc, dist, state, pc, country),
+// the source the record is filled from, with readable names. care_of is
+// left out (it names another person), and so are landmark, post office and
+// sub-district, which a verifier does not need next to the PIN code.
+func aadhaarClaims(prefix []any, sd bool) []Claim {
+	path := func(parts ...any) []any { return append(append([]any{}, prefix...), parts...) }
+	claim := func(mandatory bool, source string, en, hi string, parts ...any) Claim {
+		return Claim{
+			Path:                   path(parts...),
+			Source:                 source,
+			Mandatory:              mandatory,
+			SelectivelyDisclosable: sd,
+			Display:                map[string]string{"en": en, "hi": hi},
+		}
+	}
+	return []Claim{
+		claim(true, "name", "Name", "नाम", "name"),
+		claim(true, "birth_date", "Date of birth", "जन्म तिथि", "birth_date"),
+		claim(false, "gender", "Gender", "लिंग", "gender"),
+		claim(false, "address", "Address", "पता", "address"),
+		claim(false, "address.house", "House", "मकान", "address", "house"),
+		claim(false, "address.street", "Street", "गली", "address", "street"),
+		claim(false, "address.locality", "Locality", "इलाका", "address", "locality"),
+		claim(false, "address.city", "Village, town or city", "गाँव, कस्बा या शहर", "address", "city"),
+		claim(false, "address.district", "District", "ज़िला", "address", "district"),
+		claim(false, "address.state", "State", "राज्य", "address", "state"),
+		claim(false, "address.pincode", "PIN code", "पिन कोड", "address", "pincode"),
+		claim(false, "address.country", "Country", "देश", "address", "country"),
+		claim(false, "aadhaar_last4", "Aadhaar (last 4 digits)", "आधार (अंतिम 4 अंक)", "aadhaar_last4"),
+		claim(false, "portrait", "Photo", "फ़ोटो", "portrait"),
+	}
+}
