@@ -3,7 +3,9 @@ package keys
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
@@ -38,6 +40,9 @@ const MaxSealedSize = 16 << 20
 // concurrent use; its printed and logged forms never contain the key.
 type DataKey struct {
 	aead cipher.AEAD
+	// derive is an HKDF-SHA256 pseudorandom key extracted from the data
+	// key, from which DeriveKey expands per-purpose keys.
+	derive []byte
 }
 
 // NewDataKey returns a DataKey for a 32-byte key. The key is copied into
@@ -45,6 +50,10 @@ type DataKey struct {
 func NewDataKey(key []byte) (*DataKey, error) {
 	if len(key) != DataKeySize {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrDataKey, len(key), DataKeySize)
+	}
+	prk, err := hkdf.Extract(sha256.New, key, []byte("pramaan data-key derive v1"))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDataKey, err)
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -54,7 +63,7 @@ func NewDataKey(key []byte) (*DataKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDataKey, err)
 	}
-	return &DataKey{aead: aead}, nil
+	return &DataKey{aead: aead, derive: prk}, nil
 }
 
 // Seal encrypts plaintext bound to aad (required, non-empty) and returns
@@ -142,4 +151,20 @@ func parseDataKeyFile(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("decodes to %d bytes, want %d", len(key), DataKeySize)
 	}
 	return key, nil
+}
+
+// DeriveKey returns a 32-byte key for one purpose, expanded from the data
+// key with HKDF-SHA256 (RFC 5869) and the purpose as info. Every instance
+// that shares the data key derives the same key, so a value keyed with it
+// (a stateless DPoP nonce, say) is accepted by all of them; distinct
+// purposes give independent keys.
+func (k *DataKey) DeriveKey(purpose string) ([]byte, error) {
+	if purpose == "" {
+		return nil, fmt.Errorf("%w: a purpose is required", ErrDataKey)
+	}
+	out, err := hkdf.Expand(sha256.New, k.derive, purpose, 32)
+	if err != nil {
+		return nil, fmt.Errorf("%w: derive: %v", ErrDataKey, err)
+	}
+	return out, nil
 }

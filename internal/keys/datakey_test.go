@@ -92,3 +92,42 @@ func TestNewDataKeyLength(t *testing.T) {
 		}
 	}
 }
+
+func TestDeriveKeyIsStablePerPurposeAndIndependentAcrossPurposes(t *testing.T) {
+	raw := make([]byte, keys.DataKeySize)
+	for i := range raw {
+		raw[i] = byte(i)
+	}
+	a, err := keys.NewDataKey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := keys.NewDataKey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, err := a.DeriveKey("dpop-nonce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := b.DeriveKey("dpop-nonce")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k1) != 32 || !bytes.Equal(k1, k2) {
+		t.Fatalf("same key and purpose derived %x and %x", k1, k2)
+	}
+	k3, err := a.DeriveKey("other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(k1, k3) {
+		t.Fatal("two purposes derived the same key")
+	}
+	if bytes.Equal(k1, raw) {
+		t.Fatal("derived key equals the data key")
+	}
+	if _, err := a.DeriveKey(""); !errors.Is(err, keys.ErrDataKey) {
+		t.Fatalf("empty purpose: %v, want ErrDataKey", err)
+	}
+}
