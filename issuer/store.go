@@ -66,10 +66,15 @@ type OfferStore interface {
 	//   - calls check: on ErrWrongTxCode it increments TxCodeAttempts,
 	//     commits, and returns ErrWrongTxCode (or ErrTxCodeLocked when
 	//     this attempt reached maxAttempts); on another error it rolls back
-	//     and returns that error; on nil it sets RedeemedAt = now, commits
-	//     and returns the offer as redeemed.
+	//     and returns that error; on nil it sets RedeemedAt = now and
+	//     ExpiresAt = retainUntil (the redeemed offer is kept while access
+	//     tokens and deferred issuances may still use it), commits and
+	//     returns the offer as redeemed.
 	// Of any number of concurrent calls for one code, at most one succeeds.
-	RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, check RedeemCheck) (Offer, error)
+	RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, retainUntil time.Time, check RedeemCheck) (Offer, error)
+	// RedeemedOffer returns the redeemed offer with this ID while it is
+	// retained (now before its ExpiresAt); else ErrNotFound.
+	RedeemedOffer(ctx context.Context, id string, now time.Time) (Offer, error)
 }
 
 // NonceStore keeps c_nonces (OpenID4VCI 1.0 Section 7) until used once.
@@ -96,4 +101,95 @@ type Sweeper interface {
 	// DeleteExpired removes offers, nonces and replay entries that expired
 	// before now and returns how many rows went.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+}
+
+// IssuedCredential records one Credential Response: the credentials of one
+// configuration issued against one offer (a batch is one record). It holds
+// no claims and no credential, only what lifecycle and notification need.
+type IssuedCredential struct {
+	ID              string // random; also the notification_id (Section 8.3)
+	OfferID         string
+	Subject         string
+	ConfigurationID string
+	Format          string
+	Count           int // credentials in the response (batch size)
+	IssuedAt        time.Time
+	// Event is the last notification (credential_accepted,
+	// credential_failure, credential_deleted; Section 11.1), empty until
+	// one arrives; EventDescription and EventAt go with it.
+	Event            string
+	EventDescription string
+	EventAt          time.Time
+}
+
+// IssuanceStore records issued credentials and their notifications.
+type IssuanceStore interface {
+	// RecordIssuance inserts c. ErrAlreadyExists when the offer already has
+	// an issuance for c.ConfigurationID: each configuration of an offer is
+	// issued once (a retry within the idempotency window gets the stored
+	// reply instead).
+	RecordIssuance(ctx context.Context, c IssuedCredential) error
+	// Issuance returns the record with this ID (the notification_id).
+	Issuance(ctx context.Context, id string) (IssuedCredential, error)
+	// RecordNotification sets Event, EventDescription and EventAt of the
+	// issuance with this notification ID, if it belongs to offerID; else
+	// ErrNotFound and nothing changes. A later event replaces an earlier.
+	RecordNotification(ctx context.Context, offerID, notificationID, event, description string, at time.Time) error
+}
+
+// Reply is a stored Credential Response kept for idempotent retries.
+// Body is sealed with the data key (it holds credentials).
+type Reply struct {
+	Key         []byte // SHA-256 of the access token and the request body
+	Status      int
+	ContentType string
+	Body        []byte
+	ExpiresAt   time.Time
+}
+
+// ReplyStore keeps the replies of the idempotency window.
+type ReplyStore interface {
+	// SaveReply stores r unless an unexpired reply with r.Key exists at
+	// now (then ErrAlreadyExists and nothing changes); an expired one is
+	// replaced.
+	SaveReply(ctx context.Context, r Reply, now time.Time) error
+	// Reply returns the unexpired reply stored under key; else ErrNotFound.
+	Reply(ctx context.Context, key []byte, now time.Time) (Reply, error)
+}
+
+// Deferred is a credential issuance waiting for an operator's approval
+// (OpenID4VCI 1.0 Section 9).
+type Deferred struct {
+	ID              string // random; the admin API's handle
+	TransactionHash []byte // SHA-256 of the transaction_id given to the wallet
+	OfferID         string
+	ConfigurationID string
+	// HolderKeys is the JSON array of the proven holder public JWKs, one
+	// per credential to issue.
+	HolderKeys []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	ApprovedAt time.Time // zero until approved
+	IssuedAt   time.Time // zero until the wallet collected the credentials
+}
+
+// DeferredStore keeps deferred issuances.
+type DeferredStore interface {
+	// CreateDeferred inserts d (ErrAlreadyExists on a duplicate ID or
+	// transaction hash).
+	CreateDeferred(ctx context.Context, d Deferred) error
+	// DeferredByTransaction returns the unexpired, uncollected deferred
+	// issuance with this transaction hash; else ErrNotFound.
+	DeferredByTransaction(ctx context.Context, txHash []byte, now time.Time) (Deferred, error)
+	// ApproveDeferred sets ApprovedAt = now on the unexpired, unapproved
+	// deferred issuance with this ID; else ErrNotFound.
+	ApproveDeferred(ctx context.Context, id string, now time.Time) error
+	// ListDeferred returns up to limit deferred issuances that are neither
+	// collected nor expired at now, oldest first.
+	ListDeferred(ctx context.Context, now time.Time, limit int) ([]Deferred, error)
+	// CollectDeferred atomically sets IssuedAt = now on the approved,
+	// unexpired, uncollected deferred issuance with this transaction hash
+	// and returns it; else ErrNotFound. Of concurrent calls, at most one
+	// succeeds.
+	CollectDeferred(ctx context.Context, txHash []byte, now time.Time) (Deferred, error)
 }

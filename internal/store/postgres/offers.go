@@ -47,7 +47,7 @@ func (e checkError) Error() string { return e.err.Error() }
 // RedeemCode implements issuer.OfferStore: the offer row is locked with
 // SELECT … FOR UPDATE, so of concurrent redeemers on any instance one sees
 // it unredeemed and the others, after it commits, see it redeemed.
-func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, check issuer.RedeemCheck) (issuer.Offer, error) {
+func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, retainUntil time.Time, check issuer.RedeemCheck) (issuer.Offer, error) {
 	var out issuer.Offer
 	var outcome error // an error to report after a committed transaction
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -75,10 +75,10 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, 
 		case cerr != nil:
 			return checkError{cerr} // roll back; hand the check's error back as is
 		}
-		if _, err := tx.Exec(ctx, `UPDATE offers SET redeemed_at = $1 WHERE id = $2`, now, o.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE offers SET redeemed_at = $1, expires_at = $2 WHERE id = $3`, now, retainUntil, o.ID); err != nil {
 			return fmt.Errorf("offer %s: %w", o.ID, err)
 		}
-		o.RedeemedAt = now
+		o.RedeemedAt, o.ExpiresAt = now, retainUntil
 		out = o
 		return nil
 	})
@@ -92,6 +92,18 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, 
 		return issuer.Offer{}, fmt.Errorf("postgres: redeem: %w", outcome)
 	}
 	return out, nil
+}
+
+// RedeemedOffer implements issuer.OfferStore.
+func (s *Store) RedeemedOffer(ctx context.Context, id string, now time.Time) (issuer.Offer, error) {
+	o, err := scanOffer(s.pool.QueryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = $1`, id))
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("postgres: redeemed offer %s: %w", id, err)
+	}
+	if o.RedeemedAt.IsZero() || !now.Before(o.ExpiresAt) {
+		return issuer.Offer{}, fmt.Errorf("postgres: redeemed offer %s: %w", id, issuer.ErrNotFound)
+	}
+	return o, nil
 }
 
 func scanOffer(row pgx.Row) (issuer.Offer, error) {

@@ -45,7 +45,7 @@ func (s *Store) OfferByID(ctx context.Context, id string, now time.Time) (issuer
 // RedeemCode implements issuer.OfferStore in one BEGIN IMMEDIATE
 // transaction: concurrent redeemers of the same code wait for the write
 // lock and then find it redeemed.
-func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, check issuer.RedeemCheck) (issuer.Offer, error) {
+func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, maxAttempts int, retainUntil time.Time, check issuer.RedeemCheck) (issuer.Offer, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeem: %w", err)
@@ -76,13 +76,25 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, 
 	case cerr != nil:
 		return issuer.Offer{}, cerr
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE offers SET redeemed_at = ? WHERE id = ?`, nanos(now), o.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE offers SET redeemed_at = ?, expires_at = ? WHERE id = ?`, nanos(now), nanos(retainUntil), o.ID); err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, err)
 	}
-	o.RedeemedAt = now
+	o.RedeemedAt, o.ExpiresAt = now, retainUntil
+	return o, nil
+}
+
+// RedeemedOffer implements issuer.OfferStore.
+func (s *Store) RedeemedOffer(ctx context.Context, id string, now time.Time) (issuer.Offer, error) {
+	o, err := scanOffer(s.db.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeemed offer %s: %w", id, err)
+	}
+	if o.RedeemedAt.IsZero() || !now.Before(o.ExpiresAt) {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeemed offer %s: %w", id, issuer.ErrNotFound)
+	}
 	return o, nil
 }
 

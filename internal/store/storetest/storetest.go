@@ -25,6 +25,9 @@ type Store interface {
 	issuer.OfferStore
 	issuer.NonceStore
 	issuer.ReplayStore
+	issuer.IssuanceStore
+	issuer.ReplyStore
+	issuer.DeferredStore
 	issuer.Sweeper
 	io.Closer
 }
@@ -38,6 +41,9 @@ const Racers = 50
 // t0 has whole seconds: Postgres keeps microseconds, SQLite nanoseconds.
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
+// retain is how long the tests ask RedeemCode to keep a redeemed offer.
+var retain = t0.Add(time.Hour)
+
 // Run runs the whole suite against stores made by open.
 func Run(t *testing.T, open Opener) {
 	t.Run("offers", func(t *testing.T) { testOffers(t, open) })
@@ -45,6 +51,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("nonces", func(t *testing.T) { testNonces(t, open) })
 	t.Run("replay", func(t *testing.T) { testReplay(t, open) })
 	t.Run("sweep", func(t *testing.T) { testSweep(t, open) })
+	t.Run("issuance", func(t *testing.T) { testIssuance(t, open) })
+	t.Run("replies", func(t *testing.T) { testReplies(t, open) })
+	t.Run("deferred", func(t *testing.T) { testDeferred(t, open) })
 	t.Run("races", func(t *testing.T) { RunRaces(t, open, nil) })
 }
 
@@ -117,7 +126,7 @@ func testOffers(t *testing.T, open Opener) {
 	if _, err := s.OfferByID(ctx, "unknown", t0); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("unknown id: err = %v, want ErrNotFound", err)
 	}
-	if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { return nil }); err != nil {
+	if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, func(issuer.Offer) error { return nil }); err != nil {
 		t.Fatalf("RedeemCode: %v", err)
 	}
 	if _, err := s.OfferByID(ctx, o.ID, t0); !errors.Is(err, issuer.ErrNotFound) {
@@ -135,17 +144,28 @@ func testRedeem(t *testing.T, open Opener) {
 		s := newStore(t, open)
 		o := NewOffer(t, "c", "")
 		mustCreate(t, s, o)
-		got, err := s.RedeemCode(ctx, o.CodeHash, t0.Add(time.Minute), 5, accept)
-		if err != nil || got.ID != o.ID || !got.RedeemedAt.Equal(t0.Add(time.Minute)) {
+		if _, err := s.RedeemedOffer(ctx, o.ID, t0); !errors.Is(err, issuer.ErrNotFound) {
+			t.Fatalf("RedeemedOffer before redemption: err = %v, want ErrNotFound", err)
+		}
+		got, err := s.RedeemCode(ctx, o.CodeHash, t0.Add(time.Minute), 5, retain, accept)
+		if err != nil || got.ID != o.ID || !got.RedeemedAt.Equal(t0.Add(time.Minute)) || !got.ExpiresAt.Equal(retain) {
 			t.Fatalf("RedeemCode = %+v, %v", got, err)
 		}
-		if _, err := s.RedeemCode(ctx, o.CodeHash, t0.Add(time.Minute), 5, accept); !errors.Is(err, issuer.ErrNotFound) {
+		// The redeemed offer is kept until retain, past its code's expiry.
+		kept, err := s.RedeemedOffer(ctx, o.ID, o.ExpiresAt.Add(time.Minute))
+		if err != nil || !kept.RedeemedAt.Equal(t0.Add(time.Minute)) || !kept.ExpiresAt.Equal(retain) || !bytes.Equal(kept.Claims, o.Claims) {
+			t.Fatalf("RedeemedOffer = %+v, %v", kept, err)
+		}
+		if _, err := s.RedeemedOffer(ctx, o.ID, retain); !errors.Is(err, issuer.ErrNotFound) {
+			t.Fatalf("RedeemedOffer at retainUntil: err = %v, want ErrNotFound", err)
+		}
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0.Add(time.Minute), 5, retain, accept); !errors.Is(err, issuer.ErrNotFound) {
 			t.Fatalf("second redeem: err = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("fail/unknown code", func(t *testing.T) {
 		s := newStore(t, open)
-		if _, err := s.RedeemCode(ctx, hashOf("nope"), t0, 5, accept); !errors.Is(err, issuer.ErrNotFound) {
+		if _, err := s.RedeemCode(ctx, hashOf("nope"), t0, 5, retain, accept); !errors.Is(err, issuer.ErrNotFound) {
 			t.Fatalf("err = %v, want ErrNotFound", err)
 		}
 	})
@@ -154,7 +174,7 @@ func testRedeem(t *testing.T, open Opener) {
 		o := NewOffer(t, "c", "")
 		mustCreate(t, s, o)
 		called := false
-		_, err := s.RedeemCode(ctx, o.CodeHash, o.ExpiresAt, 5, func(issuer.Offer) error { called = true; return nil })
+		_, err := s.RedeemCode(ctx, o.CodeHash, o.ExpiresAt, 5, retain, func(issuer.Offer) error { called = true; return nil })
 		if !errors.Is(err, issuer.ErrNotFound) || called {
 			t.Fatalf("err = %v (check called: %v), want ErrNotFound without calling check", err, called)
 		}
@@ -165,18 +185,18 @@ func testRedeem(t *testing.T, open Opener) {
 		o := NewOffer(t, "c", "123456")
 		mustCreate(t, s, o)
 		for i := 1; i <= 4; i++ {
-			if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, wrong); !errors.Is(err, issuer.ErrWrongTxCode) {
+			if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, wrong); !errors.Is(err, issuer.ErrWrongTxCode) {
 				t.Fatalf("attempt %d: err = %v, want ErrWrongTxCode", i, err)
 			}
 			want := o
 			want.TxCodeAttempts = i
 			assertOffer(t, s, want, t0)
 		}
-		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, wrong); !errors.Is(err, issuer.ErrTxCodeLocked) {
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, wrong); !errors.Is(err, issuer.ErrTxCodeLocked) {
 			t.Fatalf("attempt 5: err = %v, want ErrTxCodeLocked", err)
 		}
 		called := false
-		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { called = true; return nil }); !errors.Is(err, issuer.ErrTxCodeLocked) || called {
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, func(issuer.Offer) error { called = true; return nil }); !errors.Is(err, issuer.ErrTxCodeLocked) || called {
 			t.Fatalf("right code after lock: err = %v (check called: %v), want ErrTxCodeLocked", err, called)
 		}
 		want := o
@@ -187,7 +207,7 @@ func testRedeem(t *testing.T, open Opener) {
 		s := newStore(t, open)
 		o := NewOffer(t, "c", "123456")
 		mustCreate(t, s, o)
-		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { return errOther }); !errors.Is(err, errOther) {
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, func(issuer.Offer) error { return errOther }); !errors.Is(err, errOther) {
 			t.Fatalf("err = %v, want the check's error", err)
 		}
 		assertOffer(t, s, o, t0)
@@ -257,9 +277,36 @@ func testSweep(t *testing.T, open Opener) {
 	if err := s.Remember(ctx, "dpop", "dead", t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	deadReply := issuer.Reply{Key: hashOf("dead"), Status: 200, ContentType: "application/json", Body: []byte("x"), ExpiresAt: t0.Add(time.Minute)}
+	liveReply := issuer.Reply{Key: hashOf("live"), Status: 200, ContentType: "application/json", Body: []byte("y"), ExpiresAt: t0.Add(time.Hour)}
+	for _, r := range []issuer.Reply{deadReply, liveReply} {
+		if err := s.SaveReply(ctx, r, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadDeferred, liveDeferred := NewDeferred(t, "dead"), NewDeferred(t, "live")
+	deadDeferred.ExpiresAt = t0.Add(time.Minute)
+	for _, d := range []issuer.Deferred{deadDeferred, liveDeferred} {
+		if err := s.CreateDeferred(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	issued := NewIssuance(t, dead.ID, "aadhaar_sd_jwt")
+	if err := s.RecordIssuance(ctx, issued); err != nil {
+		t.Fatal(err)
+	}
 	n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute))
-	if err != nil || n != 3 {
-		t.Fatalf("DeleteExpired = %d, %v; want 3", n, err)
+	if err != nil || n != 5 {
+		t.Fatalf("DeleteExpired = %d, %v; want 5 (offer, nonce, jti, reply, deferred)", n, err)
+	}
+	if _, err := s.Reply(ctx, liveReply.Key, t0.Add(2*time.Minute)); err != nil {
+		t.Fatalf("live reply swept: %v", err)
+	}
+	if _, err := s.DeferredByTransaction(ctx, liveDeferred.TransactionHash, t0.Add(2*time.Minute)); err != nil {
+		t.Fatalf("live deferred issuance swept: %v", err)
+	}
+	if _, err := s.Issuance(ctx, issued.ID); err != nil {
+		t.Fatalf("an issuance record was swept with its offer; records are kept: %v", err)
 	}
 	assertOffer(t, s, live, t0.Add(2*time.Minute))
 	if err := s.ConsumeNonce(ctx, "live", t0.Add(2*time.Minute)); err != nil {
@@ -315,11 +362,26 @@ func RunRaces(t *testing.T, openA Opener, openB Opener) {
 		}
 	}
 	race("pre-authorized code", func(s Store) error {
-		_, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, func(issuer.Offer) error { return nil })
+		_, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, func(issuer.Offer) error { return nil })
 		return err
 	}, issuer.ErrNotFound)
 	race("c_nonce", func(s Store) error { return s.ConsumeNonce(ctx, "race-nonce", t0) }, issuer.ErrNotFound)
 	race("DPoP jti", func(s Store) error { return s.Remember(ctx, "dpop", "race-jti", t0, t0.Add(time.Minute)) }, issuer.ErrAlreadyExists)
+	d := NewDeferred(t, "race-transaction")
+	if err := a.CreateDeferred(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ApproveDeferred(ctx, d.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	race("deferred transaction", func(s Store) error {
+		_, err := s.CollectDeferred(ctx, d.TransactionHash, t0)
+		return err
+	}, issuer.ErrNotFound)
+	race("issuance of one configuration of an offer", func(s Store) error {
+		c := NewIssuance(t, "race-offer", "aadhaar_sd_jwt")
+		return s.RecordIssuance(ctx, c)
+	}, issuer.ErrAlreadyExists)
 }
 
 func mustCreate(t *testing.T, s Store, o issuer.Offer) {
