@@ -64,6 +64,24 @@ func EncryptResponse(payload []byte, enc oid4vci.ResponseEncryption, policy Encr
 	return string(out), nil
 }
 
+// CheckResponseEncryption applies every check of EncryptResponse to a
+// request's credential_response_encryption without encrypting anything,
+// so that a request the issuer could not answer is refused before a
+// c_nonce is spent or a credential signed. nil (no encryption asked) passes.
+func CheckResponseEncryption(enc *oid4vci.ResponseEncryption, policy EncryptionPolicy) error {
+	if enc == nil {
+		return nil
+	}
+	if _, err := parseWalletKey(enc.JWK, policy); err != nil {
+		return err
+	}
+	if _, err := responseContentEncryption(enc.Enc, policy); err != nil {
+		return err
+	}
+	_, err := responseDeflate(enc.Zip, policy)
+	return err
+}
+
 // ResponseBody returns the body and media type of a successful Credential
 // or Deferred Credential Response: payload as application/json when enc is
 // nil (§8.3: "If the Credential Response is not encrypted, the media type of

@@ -3,6 +3,7 @@ package oid4vci
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 )
 
@@ -23,10 +24,16 @@ func ValidateCredentialIssuer(s string) error {
 
 // validateHTTPSURL checks that u is an absolute https URL with a host; a query
 // is allowed only when allowQuery is set, a fragment never.
+//
+// http is accepted for a loopback host (127.0.0.0/8, ::1, localhost), the
+// development exception RFC 8252 Section 8.3 makes for native apps: the
+// embedded default listens on 127.0.0.1 without TLS, and nothing but the
+// same machine can reach such a URL.
 func validateHTTPSURL(u *url.URL, s string, allowQuery bool) error {
-	switch {
-	case u.Scheme != "https":
+	if u.Scheme != "https" && (u.Scheme != "http" || !isLoopbackHost(u.Hostname())) {
 		return fmt.Errorf("%q does not use the https scheme", s)
+	}
+	switch {
 	case u.Host == "" || u.Hostname() == "":
 		return fmt.Errorf("%q has no host", s)
 	case u.User != nil:
@@ -50,4 +57,14 @@ func hasFragmentMark(s string) bool {
 		}
 	}
 	return false
+}
+
+// isLoopbackHost reports whether h names this machine: 127.0.0.0/8, ::1
+// or localhost.
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
