@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,21 @@ type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	client         *http.Client // for --jwks URLs and issuer metadata
+	// ctx ends long-running commands (serve); nil means until SIGINT or
+	// SIGTERM.
+	ctx context.Context
+	// lookupEnv reads the environment; nil means os.LookupEnv.
+	lookupEnv func(string) (string, bool)
+	// onListen, when set, is told the public URL once serve accepts
+	// connections (tests use it to find a :0 port).
+	onListen func(publicURL string)
+}
+
+func (e env) getenv(key string) (string, bool) {
+	if e.lookupEnv != nil {
+		return e.lookupEnv(key)
+	}
+	return os.LookupEnv(key)
 }
 
 // command is one subcommand: it returns the process exit code.
@@ -28,6 +44,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "run the issuer (embedded default: SQLite and keys in ./pramaan-data, 127.0.0.1:8080)", runServe},
+		{"migrate", "apply the database migrations and exit", runMigrate},
+		{"offer", "create a credential offer on a running issuer (offer create)", runOffer},
 		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
 		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
 		{"keys", "print the issuer's public keys and certificates for verifiers (keys export)", runKeys},
