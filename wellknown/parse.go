@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 )
 
@@ -48,7 +49,9 @@ func ParseCredentialIssuerMetadata(data []byte) (*CredentialIssuerMetadata, erro
 }
 
 func (m *CredentialIssuerMetadata) validate() error {
-	if err := checkIdentifier(m.CredentialIssuer, false); err != nil {
+	// A wallet accepts http only on a loopback host, where an issuer under
+	// development runs (RFC 8252 Section 8.3); anything else needs https.
+	if err := checkIdentifier(m.CredentialIssuer, true); err != nil {
 		return malformed("credential_issuer %v (Section 12.2.1)", err)
 	}
 	if m.CredentialEndpoint == "" {
@@ -58,7 +61,7 @@ func (m *CredentialIssuerMetadata) validate() error {
 		"credential_endpoint": m.CredentialEndpoint, "nonce_endpoint": m.NonceEndpoint,
 		"deferred_credential_endpoint": m.DeferredCredentialEndpoint, "notification_endpoint": m.NotificationEndpoint,
 	} {
-		if v != "" && !strings.HasPrefix(v, "https://") {
+		if v != "" && !strings.HasPrefix(v, "https://") && !loopbackHTTP(v) {
 			return malformed("%s %.80q does not use https (Section 12.2.4)", name, v)
 		}
 	}
@@ -252,4 +255,10 @@ func checkJSONShape(data []byte, maxDepth int) error {
 		return malformed("incomplete JSON: want exactly one JSON value")
 	}
 	return nil
+}
+
+// loopbackHTTP reports whether v is an http URL on a loopback host.
+func loopbackHTTP(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && u.Scheme == "http" && isLoopback(u.Hostname())
 }

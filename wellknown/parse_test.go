@@ -96,6 +96,7 @@ func TestParseRejects(t *testing.T) {
 		{"fail/too large", `"` + strings.Repeat("a", wellknown.MaxMetadataSize) + `"`, "limit 1048576"},
 		{"fail/missing issuer", `{"credential_endpoint":"https://i.example/c","credential_configurations_supported":{}}`, "credential_issuer is empty"},
 		{"fail/http issuer", `{"credential_issuer":"http://i.example","credential_endpoint":"https://i.example/c","credential_configurations_supported":{}}`, "does not use the https scheme"},
+		{"fail/http endpoint off loopback", `{"credential_issuer":"http://127.0.0.1:8080","credential_endpoint":"http://i.example/c","credential_configurations_supported":{}}`, "does not use https"},
 		{"fail/missing endpoint", `{"credential_issuer":"https://i.example","credential_configurations_supported":{}}`, "credential_endpoint is missing"},
 		{"fail/missing configurations", head[:len(head)-1] + `}`, "credential_configurations_supported is missing"},
 		{"fail/batch size 1", head + `"batch_credential_issuance":{"batch_size":1},"credential_configurations_supported":{}}`, "batch_size is 1"},

@@ -47,6 +47,7 @@ func commands() []command {
 		{"serve", "run the issuer (embedded default: SQLite and keys in ./pramaan-data, 127.0.0.1:8080)", runServe},
 		{"migrate", "apply the database migrations and exit", runMigrate},
 		{"offer", "create a credential offer on a running issuer (offer create)", runOffer},
+		{"wallet", "receive credentials from an offer (wallet receive) or present one (wallet present)", runWallet},
 		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
 		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
 		{"keys", "print the issuer's public keys and certificates for verifiers (keys export)", runKeys},

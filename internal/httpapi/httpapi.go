@@ -141,7 +141,7 @@ func New(cfg Config) (*fiber.App, error) {
 func (s *server) bind(h handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		r := &issuer.Request{
-			Method: c.Method(),
+			Method: strings.Clone(c.Method()),
 			URL:    s.cfg.PublicURL + string(c.Request().URI().Path()),
 			Header: http.Header{},
 			Body:   append([]byte(nil), c.Body()...),
@@ -245,7 +245,9 @@ const (
 // request log line and metrics. It logs no header, body, query or token.
 func (s *server) observe(c *fiber.Ctx) (err error) {
 	start := time.Now()
-	id := c.Get("X-Request-Id")
+	// Strings from fiber.Ctx alias fasthttp's reused buffers: everything
+	// kept past the request (log fields, metric labels) is cloned.
+	id := strings.Clone(c.Get("X-Request-Id"))
 	if !validRequestID(id) {
 		id = newRequestID()
 	}
@@ -267,11 +269,12 @@ func (s *server) observe(c *fiber.Ctx) (err error) {
 		err = nil
 	}
 	status := c.Response().StatusCode()
-	route := routeOf(c)
+	route := strings.Clone(routeOf(c))
+	method := strings.Clone(c.Method())
 	elapsed := time.Since(start)
 	code, _ := c.Locals(errorCodeKey).(string)
-	s.metrics.Request(route, c.Method(), status, elapsed, code)
-	s.cfg.Logger.Info("request", "request_id", id, "method", c.Method(), "route", route, "status", status,
+	s.metrics.Request(route, method, status, elapsed, code)
+	s.cfg.Logger.Info("request", "request_id", id, "method", method, "route", route, "status", status,
 		"duration_ms", float64(elapsed.Microseconds())/1000)
 	return nil
 }
