@@ -48,6 +48,7 @@ func commands() []command {
 		{"migrate", "apply the database migrations and exit", runMigrate},
 		{"offer", "create a credential offer on a running issuer (offer create)", runOffer},
 		{"wallet", "receive credentials from an offer (wallet receive) or present one (wallet present)", runWallet},
+		{"bench", "run complete issuance flows under load and report flows/s, latencies and the crypto floor", runBench},
 		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
 		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
 		{"keys", "print the issuer's public keys and certificates for verifiers (keys export)", runKeys},

@@ -41,6 +41,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	// One connection: SQLite admits one writer at a time, and a pool of
+	// connections contending for the write lock waits in SQLite's busy
+	// handler, which sleeps in steps of milliseconds. Queued on one
+	// connection in Go, writes follow each other without sleeping; every
+	// statement here is short. (The same process may still run several
+	// goroutines; database/sql queues them.)
+	db.SetMaxOpenConns(1)
 	s := &Store{db: db}
 	if err := s.Migrate(ctx); err != nil {
 		db.Close()
