@@ -60,7 +60,7 @@ func (c *clock) Advance(d time.Duration) {
 // harness is a complete issuer on a SQLite store, with the keystore and
 // configuration of the embedded default plus a deferred configuration.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *issuer.Service
 	store *sqlite.Store
 	ks    *keys.Keystore
@@ -68,7 +68,7 @@ type harness struct {
 	roots []*x509.Certificate
 }
 
-func newHarness(t *testing.T, mutate ...func(*config.Config)) *harness {
+func newHarness(t testing.TB, mutate ...func(*config.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
