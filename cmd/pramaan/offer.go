@@ -43,7 +43,7 @@ func runOffer(args []string, e env) int {
 	fs.SetOutput(e.stderr)
 	issuerURL := fs.String("issuer", config.DefaultPublicURL, "the issuer's public URL")
 	dataDir := fs.String("data-dir", config.DefaultDataDir, "data directory holding admin-token (when $"+keys.AdminTokenEnv+" is unset)")
-	configIDs := fs.String("config", "aadhaar_sd_jwt,aadhaar_mdoc", "comma-separated credential_configuration_ids")
+	configIDs := fs.String("credentials", "aadhaar_sd_jwt,aadhaar_mdoc", "comma-separated credential_configuration_ids to offer")
 	claimsArg := fs.String("claims", "", "subject claims: a JSON object, or @FILE (default: a sample citizen)")
 	subject := fs.String("subject", "", "the record's subject key (default: random)")
 	txCode := fs.Bool("tx-code", false, "require a transaction code (printed once, to give the holder by another channel)")

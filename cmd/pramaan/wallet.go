@@ -53,7 +53,7 @@ func runWalletReceive(args []string, e env) int {
 	encrypt := fs.Bool("encrypt", false, "encrypt the credential requests and ask for encrypted responses")
 	trust := fs.String("trust", "", "PEM file of the issuer's IACA root(s) (from pramaan keys export or <data-dir>/iaca.pem)")
 	batch := fs.Int("batch", 1, "credentials (each bound to its own key) per configuration")
-	configs := fs.String("config", "", "comma-separated configuration ids to receive (default: all offered)")
+	configs := fs.String("credentials", "", "comma-separated credential_configuration_ids to receive (default: all offered)")
 	noDPoP := fs.Bool("no-dpop", false, "use Bearer access tokens instead of DPoP")
 	offer, rest := splitFirstArg(args)
 	if err := fs.Parse(rest); err != nil {
