@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pramaan/pramaan/internal/keys"
 	"github.com/pramaan/pramaan/mdoc"
 	"github.com/pramaan/pramaan/oid4vci"
 	"github.com/pramaan/pramaan/sdjwt"
@@ -334,7 +335,7 @@ func (s *Service) issueSDJWT(cc CredentialConfiguration, claims map[string]any, 
 	payload["iss"] = s.cfg.CredentialIssuer
 	payload["iat"] = now.Unix()
 	payload["nbf"] = now.Unix()
-	payload["exp"] = now.Add(cc.Validity).Unix()
+	payload["exp"] = s.validUntil(s.cfg.CredentialSigner, now, cc.Validity).Unix()
 	payload["vct"] = cc.VCT
 	payload["cnf"] = map[string]any{"jwk": k.JWK}
 	is := sdjwt.Issuer{
@@ -360,9 +361,23 @@ func (s *Service) issueMDoc(cc CredentialConfiguration, claims map[string]any, k
 		return "", oid4vci.NewError(oid4vci.CodeInvalidProof, "an mdoc device key must be an EC key")
 	}
 	is := mdoc.Issuer{Signer: s.cfg.DocumentSigner, Chain: s.docChain, Now: func() time.Time { return now }, Rand: s.cfg.Rand}
-	signed, err := is.Issue(mdoc.Request{DocType: cc.Doctype, Elements: elements, DeviceKey: dk, ValidFrom: now, ValidUntil: now.Add(cc.Validity)})
+	signed, err := is.Issue(mdoc.Request{DocType: cc.Doctype, Elements: elements, DeviceKey: dk, ValidFrom: now, ValidUntil: s.validUntil(s.cfg.DocumentSigner, now, cc.Validity)})
 	if err != nil {
 		return "", fmt.Errorf("issuer: sign mdoc: %w", err)
 	}
 	return mdoc.EncodeCredential(signed), nil
+}
+
+// validUntil is the end of a credential's validity: its configured
+// lifetime, cut at the expiry of the signer's certificate. A credential
+// must not outlive the certificate that proves its signature (ISO/IEC
+// 18013-5 Section 9.1.2.4 for the MSO; for an SD-JWT VC the x5c chain
+// stops validating then), so as a document signer ages its credentials
+// get shorter until it is rotated.
+func (s *Service) validUntil(signer *keys.SigningKey, now time.Time, validity time.Duration) time.Time {
+	until := now.Add(validity)
+	if chain := signer.Chain(); len(chain) > 0 && chain[0].NotAfter.Before(until) {
+		until = chain[0].NotAfter
+	}
+	return until
 }

@@ -666,3 +666,36 @@ func TestMetadataIsJSONOrSignedAndFollowsAcceptLanguage(t *testing.T) {
 		t.Fatalf("signed metadata %s, header %s", j.ContentType, hdr)
 	}
 }
+
+func TestCredentialsDoNotOutliveTheSignerCertificates(t *testing.T) {
+	h := newHarness(t)
+	// A day after the keystore was made, a 365-day credential would end
+	// after the 365-day signer certificates.
+	h.clock.Advance(24 * time.Hour)
+	for _, id := range []string{"aadhaar_sd_jwt", "aadhaar_mdoc"} {
+		token := h.bearer(id)
+		body := credentialBody(t, map[string]any{"credential_identifier": id, "proofs": map[string]any{"jwt": []string{h.proof(newKey(t), h.nonce())}}})
+		resp, err := h.credentialCall(token, "application/json", body)
+		if err != nil {
+			t.Fatalf("%s a day after key creation: %v", id, err)
+		}
+		cr, _ := oid4vci.ParseCredentialResponse(resp.Body, oid4vci.Limits{})
+		cred, _ := cr.Credentials[0].String()
+		var until time.Time
+		if id == "aadhaar_sd_jwt" {
+			until = time.Unix(int64(verifySDJWT(t, h, cred).Claims["exp"].(float64)), 0)
+			if want := h.ks.CredentialSigner().Chain()[0].NotAfter; !until.Equal(want) {
+				t.Fatalf("exp = %s, want the credential certificate's end %s", until, want)
+			}
+			continue
+		}
+		raw, _ := base64.RawURLEncoding.DecodeString(cred)
+		doc, err := (&mdoc.Verifier{Roots: h.roots, At: h.clock.Now()}).VerifyIssuerSigned(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := h.ks.DocumentSigner().Chain()[0].NotAfter; !doc.Validity.ValidUntil.Equal(want) {
+			t.Fatalf("validUntil = %s, want the document signer's end %s", doc.Validity.ValidUntil, want)
+		}
+	}
+}

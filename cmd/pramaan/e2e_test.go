@@ -55,6 +55,9 @@ func startServe(t *testing.T, args ...string) (string, string) {
 	}()
 	t.Cleanup(func() {
 		cancel()
+		if t.Failed() {
+			t.Logf("serve log (errors only):\n%s", errorLines(errb.String()))
+		}
 		select {
 		case code := <-done:
 			if code != 0 {
@@ -195,4 +198,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// errorLines keeps the log lines that are not the per-request line.
+func errorLines(log string) string {
+	var out []string
+	for _, l := range strings.Split(log, "\n") {
+		if l != "" && !strings.Contains(l, `"msg":"request"`) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
