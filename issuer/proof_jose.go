@@ -6,10 +6,13 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	_ "crypto/sha256" // registers SHA-256 for crypto.Hash.New
+	_ "crypto/sha512" // registers SHA-384 and SHA-512
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -176,9 +179,29 @@ func (j compactJWS) checkCommonHeader(wantTyp string, allowed algAllowList) (str
 	return alg, nil
 }
 
-// verifySignature checks the JWS signature with jwx, for an alg already
-// on the allow-list and a key already fitted to it.
+// verifySignature checks the JWS signature, for an alg already on the
+// allow-list and a key already fitted to it. ECDSA signatures (RFC 7518
+// Section 3.4: R || S, each the size of the curve order) are checked with
+// crypto/ecdsa directly: they are on every request's path (proofs, DPoP,
+// access tokens), and going through jwx would parse the token a second
+// time. Other algorithms go through jwx.
 func (j compactJWS) verifySignature(alg string, pub crypto.PublicKey) error {
+	if ec, ok := pub.(*ecdsa.PublicKey); ok {
+		if h, size, ok := ecdsaParams(alg); ok {
+			dot := strings.LastIndexByte(j.raw, '.')
+			sig, err := base64.RawURLEncoding.Strict().DecodeString(j.raw[dot+1:])
+			if err != nil || len(sig) != 2*size {
+				return fmt.Errorf("%w with the key the header names", ErrSignatureInvalid)
+			}
+			hh := h.New()
+			hh.Write([]byte(j.raw[:dot]))
+			r, s := new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:])
+			if !ecdsa.Verify(ec, hh.Sum(nil), r, s) {
+				return fmt.Errorf("%w with the key the header names", ErrSignatureInvalid)
+			}
+			return nil
+		}
+	}
 	a, ok := jwaSignatureAlgorithm(alg)
 	if !ok {
 		return fmt.Errorf("%w: alg %.16s", ErrAlgorithmNotAllowed, alg)
@@ -188,6 +211,20 @@ func (j compactJWS) verifySignature(alg string, pub crypto.PublicKey) error {
 		return fmt.Errorf("%w with the key the header names", ErrSignatureInvalid)
 	}
 	return nil
+}
+
+// ecdsaParams returns the hash and the size of R and S of an ECDSA JWS
+// algorithm (RFC 7518 Section 3.4).
+func ecdsaParams(alg string) (crypto.Hash, int, bool) {
+	switch alg {
+	case "ES256":
+		return crypto.SHA256, 32, true
+	case "ES384":
+		return crypto.SHA384, 48, true
+	case "ES512":
+		return crypto.SHA512, 66, true
+	}
+	return 0, 0, false
 }
 
 // publicJWK is a holder's public key read from a jwk header.

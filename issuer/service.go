@@ -159,7 +159,8 @@ type Service struct {
 	limits     Limits
 	now        func() time.Time
 	proofs     map[string]*ProofChecker // by configuration id
-	dpop       *DPoPChecker
+	dpop       *DPoPChecker             // protected resources: server nonce required
+	tokenDPoP  *DPoPChecker             // token endpoint: server nonce checked when sent
 	metaJSON   metadataCache
 	tokenAlg   string
 	tokenPub   *ecdsa.PublicKey
@@ -222,7 +223,19 @@ func New(cfg Config) (*Service, error) {
 		}
 		s.proofs[id] = pc
 	}
+	// RFC 9449 Section 8 lets a server require its nonce in DPoP proofs.
+	// The token endpoint does not: its request redeems a single-use code
+	// within minutes, the proof's jti is remembered and its iat bounded,
+	// and requiring the nonce there costs every wallet a refused request
+	// first. The protected resources (credential, deferred, notification)
+	// require it (Section 9); the wallet has it from the token response's
+	// DPoP-Nonce header, so no request is refused for it in the normal flow.
 	dc := DPoPConfig{Now: cfg.Now, Replay: cfg.Store, MaxAge: s.limits.ProofMaxAge, ClockSkew: s.limits.ClockSkew}
+	td, err := NewDPoPChecker(dc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	s.tokenDPoP = td
 	if len(cfg.DPoPNonceKey) > 0 {
 		if len(cfg.DPoPNonceKey) < 32 {
 			return nil, fmt.Errorf("%w: DPoPNonceKey must have at least 32 bytes", ErrConfig)

@@ -467,17 +467,15 @@ func TestDPoPBindsTheAccessTokenToTheWalletKey(t *testing.T) {
 	h := newHarness(t)
 	code, _, _ := h.offer(false, "aadhaar_sd_jwt")
 	dk := newKey(t)
-	// RFC 9449 Section 8: the first proof lacks the server nonce.
-	_, err := h.tokenCall(preAuthForm(code, ""), h.dpopProof(dk, "POST", "/token", "", ""))
-	wantCode(t, err, oid4vci.CodeUseDPoPNonce, http.StatusBadRequest)
-	_, hdr, _, _, _ := issuer.ErrorResponse(err)
-	serverNonce := hdr.Get("DPoP-Nonce")
-	if serverNonce == "" {
-		t.Fatal("use_dpop_nonce without a DPoP-Nonce header")
-	}
-	resp, err := h.tokenCall(preAuthForm(code, ""), h.dpopProof(dk, "POST", "/token", serverNonce, ""))
+	// The token endpoint takes a proof without a server nonce and hands
+	// one out in DPoP-Nonce for the protected resources (RFC 9449 §8, §9).
+	resp, err := h.tokenCall(preAuthForm(code, ""), h.dpopProof(dk, "POST", "/token", "", ""))
 	if err != nil {
-		t.Fatalf("token with DPoP nonce: %v", err)
+		t.Fatalf("token with DPoP: %v", err)
+	}
+	serverNonce := resp.Header.Get("DPoP-Nonce")
+	if serverNonce == "" {
+		t.Fatal("the token response has no DPoP-Nonce")
 	}
 	var tr oid4vci.TokenResponse
 	json.Unmarshal(resp.Body, &tr)
@@ -494,6 +492,14 @@ func TestDPoPBindsTheAccessTokenToTheWalletKey(t *testing.T) {
 	}
 	_, err = call("Bearer "+tr.AccessToken, "")
 	wantCode(t, err, oid4vci.CodeInvalidToken, http.StatusUnauthorized)
+	// At the credential endpoint the server nonce is required.
+	_, err = call("DPoP "+tr.AccessToken, h.dpopProof(dk, "POST", "/credential", "", tr.AccessToken))
+	wantCode(t, err, oid4vci.CodeUseDPoPNonce, http.StatusUnauthorized)
+	if _, hdr, _, _, _ := issuer.ErrorResponse(err); hdr.Get("DPoP-Nonce") == "" || !strings.Contains(hdr.Get("WWW-Authenticate"), `error="use_dpop_nonce"`) {
+		t.Fatalf("use_dpop_nonce headers = %v", hdr)
+	}
+	_, err = call("DPoP "+tr.AccessToken, h.dpopProof(dk, "POST", "/credential", "stale-or-forged", tr.AccessToken))
+	wantCode(t, err, oid4vci.CodeUseDPoPNonce, http.StatusUnauthorized)
 	_, err = call("DPoP "+tr.AccessToken, "")
 	wantCode(t, err, oid4vci.CodeInvalidDPoPProof, http.StatusUnauthorized)
 	_, err = call("DPoP "+tr.AccessToken, h.dpopProof(newKey(t), "POST", "/credential", serverNonce, tr.AccessToken))

@@ -43,7 +43,8 @@ type Offer struct {
 // RedeemCheck is called by OfferStore.RedeemCode inside the store's
 // transaction with the locked, unexpired, unredeemed offer. It returns nil
 // to redeem, ErrWrongTxCode to count a wrong attempt, or any other error to
-// abort without a change.
+// abort without a change. It must not call the store: it runs inside the
+// store's transaction (on SQLite, on its only connection).
 type RedeemCheck func(o Offer) error
 
 // ErrWrongTxCode is returned by a RedeemCheck (and then by RedeemCode) when

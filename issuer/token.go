@@ -48,7 +48,7 @@ func (s *Service) Token(ctx context.Context, r *Request) (*Response, error) {
 		if len(proofs) != 1 {
 			return nil, oid4vci.NewError(oid4vci.CodeInvalidDPoPProof, "more than one DPoP header")
 		}
-		if jkt, err = s.dpop.Check(ctx, proofs[0], r.Method, r.URL, ""); err != nil {
+		if jkt, err = s.tokenDPoP.Check(ctx, proofs[0], r.Method, r.URL, ""); err != nil {
 			return nil, s.dpopError(err, false)
 		}
 	}

@@ -348,10 +348,15 @@ func (c *Client) Nonce(ctx context.Context, sess *Session) (string, error) {
 	if ep == "" {
 		return "", nil
 	}
-	resp, body, err := c.send(ctx, sess, http.MethodPost, ep, "", nil, false)
+	// The Nonce Endpoint is not a protected resource (Section 7.1): no
+	// DPoP proof, but a DPoP-Nonce it hands out is kept.
+	plain := *sess
+	plain.dpopKey = nil
+	resp, body, err := c.send(ctx, &plain, http.MethodPost, ep, "", nil, false)
 	if err != nil {
 		return "", err
 	}
+	sess.dpopNonce = plain.dpopNonce
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("wallet: nonce: %w", issuerError(resp, body))
 	}

@@ -264,12 +264,11 @@ type cryptoFloor struct {
 }
 
 // Per flow (DPoP on, the default): the wallet makes 2 P-256 keys (DPoP,
-// holder) and signs 5 JWTs (DPoP for the token twice, as the first try
-// meets use_dpop_nonce; DPoP for nonce and credential; the key proof);
-// the issuer signs 2 (access token, credential) and verifies 5 (2 DPoP at
-// the token endpoint, the DPoP proof, the access token and the key proof
-// at the credential endpoint).
-const floorSigns, floorVerifies, floorKeygens = 7, 5, 2
+// holder) and signs 3 JWTs (DPoP proofs for token and credential, the key
+// proof); the issuer signs 2 (access token, credential) and verifies 4
+// (the DPoP proof at the token endpoint; the DPoP proof, the access token
+// and the key proof at the credential endpoint).
+const floorSigns, floorVerifies, floorKeygens = 5, 4, 2
 
 func (f cryptoFloor) perFlow() time.Duration {
 	return floorSigns*f.sign + floorVerifies*f.verify + floorKeygens*f.keygen

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -91,7 +92,17 @@ func runServe(args []string, e env) int {
 	return 0
 }
 
+// defaultGCPercent is serve's garbage collector target when GOGC is not
+// set: an issuance allocates freely (JSON, JOSE, CBOR) and little of it
+// lives, so collecting at 4x the live heap instead of 2x cut a third of
+// the CPU per flow in pramaan bench while the heap stays in megabytes.
+// GOGC and GOMEMLIMIT still rule when set.
+const defaultGCPercent = 400
+
 func serve(ctx context.Context, f *serveFlags, e env) error {
+	if _, set := e.getenv("GOGC"); !set {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	cfg, err := f.load(e)
 	if err != nil {
 		return err

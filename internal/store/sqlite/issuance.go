@@ -13,7 +13,7 @@ import (
 // RecordIssuance implements issuer.IssuanceStore; the unique (offer_id,
 // configuration_id) makes a second issuance ErrAlreadyExists.
 func (s *Store) RecordIssuance(ctx context.Context, c issuer.IssuedCredential) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO issued_credentials (id, offer_id, subject, configuration_id, format, count, issued_at)
+	_, err := s.exec(ctx, `INSERT INTO issued_credentials (id, offer_id, subject, configuration_id, format, count, issued_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.OfferID, c.Subject, c.ConfigurationID, c.Format, c.Count, nanos(c.IssuedAt))
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: record issuance: %w", issuer.ErrAlreadyExists)
@@ -32,7 +32,7 @@ func (s *Store) Issuance(ctx context.Context, id string) (issuer.IssuedCredentia
 		event, desc sql.NullString
 		eventAt     sql.NullInt64
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT id, offer_id, subject, configuration_id, format, count, issued_at, event, event_description, event_at
+	err := s.queryRow(ctx, `SELECT id, offer_id, subject, configuration_id, format, count, issued_at, event, event_description, event_at
 		FROM issued_credentials WHERE id = ?`, id).Scan(&c.ID, &c.OfferID, &c.Subject, &c.ConfigurationID, &c.Format, &c.Count, &issued, &event, &desc, &eventAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.IssuedCredential{}, fmt.Errorf("sqlite: issuance %s: %w", id, issuer.ErrNotFound)
@@ -51,7 +51,7 @@ func (s *Store) Issuance(ctx context.Context, id string) (issuer.IssuedCredentia
 // RecordNotification implements issuer.IssuanceStore with one conditional
 // UPDATE.
 func (s *Store) RecordNotification(ctx context.Context, offerID, notificationID, event, description string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE issued_credentials SET event = ?, event_description = ?, event_at = ? WHERE id = ? AND offer_id = ?`,
+	res, err := s.exec(ctx, `UPDATE issued_credentials SET event = ?, event_description = ?, event_at = ? WHERE id = ? AND offer_id = ?`,
 		event, description, nanos(at), notificationID, offerID)
 	if err != nil {
 		return fmt.Errorf("sqlite: record notification: %w", err)
@@ -65,7 +65,7 @@ func (s *Store) RecordNotification(ctx context.Context, offerID, notificationID,
 // SaveReply implements issuer.ReplyStore: the insert replaces only an
 // expired reply.
 func (s *Store) SaveReply(ctx context.Context, r issuer.Reply, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO replies (key, status, content_type, body, expires_at) VALUES (?, ?, ?, ?, ?)
+	res, err := s.exec(ctx, `INSERT INTO replies (key, status, content_type, body, expires_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET status = excluded.status, content_type = excluded.content_type, body = excluded.body, expires_at = excluded.expires_at
 		WHERE replies.expires_at <= ?`, r.Key, r.Status, r.ContentType, r.Body, nanos(r.ExpiresAt), nanos(now))
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Store) Reply(ctx context.Context, key []byte, now time.Time) (issuer.Re
 		r       issuer.Reply
 		expires int64
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT key, status, content_type, body, expires_at FROM replies WHERE key = ? AND expires_at > ?`,
+	err := s.queryRow(ctx, `SELECT key, status, content_type, body, expires_at FROM replies WHERE key = ? AND expires_at > ?`,
 		key, nanos(now)).Scan(&r.Key, &r.Status, &r.ContentType, &r.Body, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.Reply{}, fmt.Errorf("sqlite: reply: %w", issuer.ErrNotFound)
@@ -99,7 +99,7 @@ const deferredColumns = `id, transaction_hash, offer_id, configuration_id, holde
 
 // CreateDeferred implements issuer.DeferredStore.
 func (s *Store) CreateDeferred(ctx context.Context, d issuer.Deferred) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO deferred (`+deferredColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+	_, err := s.exec(ctx, `INSERT INTO deferred (`+deferredColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
 		d.ID, d.TransactionHash, d.OfferID, d.ConfigurationID, d.HolderKeys, nanos(d.CreatedAt), nanos(d.ExpiresAt))
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: create deferred %s: %w", d.ID, issuer.ErrAlreadyExists)
@@ -137,7 +137,7 @@ func scanDeferred(row rowScanner) (issuer.Deferred, error) {
 
 // DeferredByTransaction implements issuer.DeferredStore.
 func (s *Store) DeferredByTransaction(ctx context.Context, txHash []byte, now time.Time) (issuer.Deferred, error) {
-	d, err := scanDeferred(s.db.QueryRowContext(ctx, `SELECT `+deferredColumns+` FROM deferred
+	d, err := scanDeferred(s.queryRow(ctx, `SELECT `+deferredColumns+` FROM deferred
 		WHERE transaction_hash = ? AND issued_at IS NULL AND expires_at > ?`, txHash, nanos(now)))
 	if err != nil {
 		return issuer.Deferred{}, fmt.Errorf("sqlite: deferred: %w", err)
@@ -147,7 +147,7 @@ func (s *Store) DeferredByTransaction(ctx context.Context, txHash []byte, now ti
 
 // ApproveDeferred implements issuer.DeferredStore.
 func (s *Store) ApproveDeferred(ctx context.Context, id string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE deferred SET approved_at = ?
+	res, err := s.exec(ctx, `UPDATE deferred SET approved_at = ?
 		WHERE id = ? AND approved_at IS NULL AND issued_at IS NULL AND expires_at > ?`, nanos(now), id, nanos(now))
 	if err != nil {
 		return fmt.Errorf("sqlite: approve deferred %s: %w", id, err)
@@ -160,7 +160,7 @@ func (s *Store) ApproveDeferred(ctx context.Context, id string, now time.Time) e
 
 // ListDeferred implements issuer.DeferredStore.
 func (s *Store) ListDeferred(ctx context.Context, now time.Time, limit int) ([]issuer.Deferred, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deferredColumns+` FROM deferred
+	rows, err := s.query(ctx, `SELECT `+deferredColumns+` FROM deferred
 		WHERE issued_at IS NULL AND expires_at > ? ORDER BY created_at, id LIMIT ?`, nanos(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list deferred: %w", err)
@@ -183,7 +183,7 @@ func (s *Store) ListDeferred(ctx context.Context, now time.Time, limit int) ([]i
 // CollectDeferred implements issuer.DeferredStore with one conditional
 // UPDATE … RETURNING: of concurrent collectors one changes the row.
 func (s *Store) CollectDeferred(ctx context.Context, txHash []byte, now time.Time) (issuer.Deferred, error) {
-	d, err := scanDeferred(s.db.QueryRowContext(ctx, `UPDATE deferred SET issued_at = ?
+	d, err := scanDeferred(s.queryRow(ctx, `UPDATE deferred SET issued_at = ?
 		WHERE transaction_hash = ? AND approved_at IS NOT NULL AND issued_at IS NULL AND expires_at > ?
 		RETURNING `+deferredColumns, nanos(now), txHash, nanos(now)))
 	if err != nil {

@@ -13,13 +13,19 @@ import (
 
 const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at`
 
+// The statements of RedeemCode's transaction.
+const (
+	redeemSelect = `SELECT ` + offerColumns + ` FROM offers WHERE code_hash = ?`
+	redeemUpdate = `UPDATE offers SET redeemed_at = ?, expires_at = ? WHERE id = ?`
+)
+
 // CreateOffer implements issuer.OfferStore.
 func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
 	ids, err := json.Marshal(o.ConfigurationIDs)
 	if err != nil {
 		return fmt.Errorf("sqlite: create offer: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+	_, err = s.exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
 		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, string(ids), o.Subject, o.Claims, o.OfferJSON, nanos(o.CreatedAt), nanos(o.ExpiresAt))
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: create offer %s: %w", o.ID, issuer.ErrAlreadyExists)
@@ -32,7 +38,7 @@ func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
 
 // OfferByID implements issuer.OfferStore.
 func (s *Store) OfferByID(ctx context.Context, id string, now time.Time) (issuer.Offer, error) {
-	o, err := scanOffer(s.db.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
+	o, err := scanOffer(s.queryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
 	if err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: offer %s: %w", id, err)
 	}
@@ -51,7 +57,11 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, 
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeem: %w", err)
 	}
 	defer tx.Rollback()
-	o, err := scanOffer(tx.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE code_hash = ?`, codeHash))
+	sel, err := s.txStmt(ctx, tx, redeemSelect)
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem: %w", err)
+	}
+	o, err := scanOffer(sel.QueryRowContext(ctx, codeHash))
 	if err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeem: %w", err)
 	}
@@ -76,7 +86,11 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, 
 	case cerr != nil:
 		return issuer.Offer{}, cerr
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE offers SET redeemed_at = ?, expires_at = ? WHERE id = ?`, nanos(now), nanos(retainUntil), o.ID); err != nil {
+	upd, err := s.txStmt(ctx, tx, redeemUpdate)
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, err)
+	}
+	if _, err := upd.ExecContext(ctx, nanos(now), nanos(retainUntil), o.ID); err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeem offer %s: %w", o.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -88,7 +102,7 @@ func (s *Store) RedeemCode(ctx context.Context, codeHash []byte, now time.Time, 
 
 // RedeemedOffer implements issuer.OfferStore.
 func (s *Store) RedeemedOffer(ctx context.Context, id string, now time.Time) (issuer.Offer, error) {
-	o, err := scanOffer(s.db.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
+	o, err := scanOffer(s.queryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
 	if err != nil {
 		return issuer.Offer{}, fmt.Errorf("sqlite: redeemed offer %s: %w", id, err)
 	}

@@ -10,7 +10,7 @@ import (
 
 // CreateNonce implements issuer.NonceStore.
 func (s *Store) CreateNonce(ctx context.Context, nonce string, expiresAt time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)`, nonce, nanos(expiresAt))
+	_, err := s.exec(ctx, `INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)`, nonce, nanos(expiresAt))
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: create nonce: %w", issuer.ErrAlreadyExists)
 	}
@@ -22,7 +22,7 @@ func (s *Store) CreateNonce(ctx context.Context, nonce string, expiresAt time.Ti
 
 // ConsumeNonce implements issuer.NonceStore with one conditional UPDATE.
 func (s *Store) ConsumeNonce(ctx context.Context, nonce string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?`,
+	res, err := s.exec(ctx, `UPDATE nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?`,
 		nanos(now), nonce, nanos(now))
 	if err != nil {
 		return fmt.Errorf("sqlite: consume nonce: %w", err)
@@ -36,7 +36,7 @@ func (s *Store) ConsumeNonce(ctx context.Context, nonce string, now time.Time) e
 // Remember implements issuer.ReplayStore: an insert that replaces only an
 // expired entry, so exactly one of concurrent callers changes a row.
 func (s *Store) Remember(ctx context.Context, scope, id string, now, expiresAt time.Time) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO replay (scope, id, expires_at) VALUES (?, ?, ?)
+	res, err := s.exec(ctx, `INSERT INTO replay (scope, id, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (scope, id) DO UPDATE SET expires_at = excluded.expires_at WHERE replay.expires_at <= ?`,
 		scope, id, nanos(expiresAt), nanos(now))
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Store) Remember(ctx context.Context, scope, id string, now, expiresAt t
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, table := range []string{"offers", "nonces", "replay", "replies", "deferred"} {
-		res, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, nanos(now))
+		res, err := s.exec(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, nanos(now))
 		if err != nil {
 			return total, fmt.Errorf("sqlite: delete expired %s: %w", table, err)
 		}

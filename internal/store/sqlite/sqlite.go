@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
@@ -25,7 +26,9 @@ const (
 
 // Store is the SQLite store.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -48,16 +51,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// statement here is short. (The same process may still run several
 	// goroutines; database/sql queues them.)
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
+	s := &Store{db: db, stmts: map[string]*sql.Stmt{}}
 	if err := s.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.prepareTxQueries(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStmts()
+	return s.db.Close()
+}
 
 // Ping reports whether the database answers (for /readyz).
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
