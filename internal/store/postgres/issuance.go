@@ -70,7 +70,9 @@ func (s *Store) RecordNotification(ctx context.Context, offerID, notificationID,
 // SaveReply implements issuer.ReplyStore: the insert replaces only an
 // expired reply.
 func (s *Store) SaveReply(ctx context.Context, r issuer.Reply, now time.Time) error {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO replies (key, status, content_type, body, expires_at) VALUES ($1, $2, $3, $4, $5)
+	// Asynchronous commit: a reply lost in a crash only costs the wallet's
+	// identical retry its idempotency; the issuance record is durable.
+	tag, err := s.execAsync(ctx, `INSERT INTO replies (key, status, content_type, body, expires_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (key) DO UPDATE SET status = excluded.status, content_type = excluded.content_type, body = excluded.body, expires_at = excluded.expires_at
 		WHERE replies.expires_at <= $6`, r.Key, r.Status, r.ContentType, r.Body, r.ExpiresAt, now)
 	if err != nil {

@@ -10,7 +10,9 @@ import (
 
 // CreateNonce implements issuer.NonceStore.
 func (s *Store) CreateNonce(ctx context.Context, nonce string, expiresAt time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO nonces (nonce, expires_at) VALUES ($1, $2)`, nonce, expiresAt)
+	// Asynchronous commit: a nonce lost in a crash only makes its wallet
+	// fetch another; its consumption (ConsumeNonce) is durable.
+	_, err := s.execAsync(ctx, `INSERT INTO nonces (nonce, expires_at) VALUES ($1, $2)`, nonce, expiresAt)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("postgres: create nonce: %w", issuer.ErrAlreadyExists)
 	}

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,6 +26,9 @@ const migrationLock int64 = 0x7072616d61616e
 // failure or deadlock.
 const retries = 3
 
+// DefaultMaxConns is the pool size when the URL has no pool_max_conns.
+const DefaultMaxConns = 32
+
 // Store is the Postgres store.
 type Store struct {
 	pool *pgxpool.Pool
@@ -35,6 +39,13 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: database URL: %w", err)
+	}
+	// pgxpool's default of max(4, CPUs) connections leaves an issuer
+	// waiting on commits: every flow makes several, each waiting for its
+	// WAL flush, and more connections let PostgreSQL flush them together.
+	// pool_max_conns in the URL still decides.
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	return OpenConfig(ctx, cfg)
 }
@@ -123,3 +134,20 @@ func isUniqueViolation(err error) bool {
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }
+
+// execAsync runs one statement in a transaction committed with
+// synchronous_commit off: the commit returns before its WAL reaches the
+// disk, so it does not wait for a flush. Only for rows whose loss in a
+// crash is harmless (PostgreSQL still never applies them partially).
+func (s *Store) execAsync(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		var err error
+		tag, err = tx.Exec(ctx, sql, args...)
+		return err
+	})
+	return tag, err
+}
