@@ -2,20 +2,16 @@ package issuer
 
 import (
 	"context"
-	"crypto"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"math/big"
 	"strings"
 	"time"
 
+	"github.com/pramaan/pramaan/internal/jose"
 	"github.com/pramaan/pramaan/oid4vci"
 )
 
@@ -47,34 +43,6 @@ type accessTokenClaims struct {
 // pre-authorized access (Section 6.1) has no client.
 const anonymousClient = "urn:pramaan:anonymous-wallet"
 
-// signJWT signs header and claims as a compact JWS with ES256 through the
-// crypto.Signer seam, converting the ASN.1 signature to the fixed-size
-// R || S form of RFC 7518 Section 3.4.
-func signJWT(signer crypto.Signer, rnd io.Reader, header, claims any) (string, error) {
-	hb, err := json.Marshal(header)
-	if err != nil {
-		return "", err
-	}
-	cb, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	input := base64.RawURLEncoding.EncodeToString(hb) + "." + base64.RawURLEncoding.EncodeToString(cb)
-	digest := sha256.Sum256([]byte(input))
-	der, err := signer.Sign(rnd, digest[:], crypto.SHA256)
-	if err != nil {
-		return "", fmt.Errorf("issuer: sign: %w", err)
-	}
-	var sig struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(der, &sig); err != nil || len(rest) != 0 {
-		return "", errors.New("issuer: sign: signer did not return an ASN.1 ECDSA signature")
-	}
-	raw := make([]byte, 64)
-	sig.R.FillBytes(raw[:32])
-	sig.S.FillBytes(raw[32:])
-	return input + "." + base64.RawURLEncoding.EncodeToString(raw), nil
-}
-
 // issueAccessToken signs an access token for a redeemed offer.
 func (s *Service) issueAccessToken(o Offer, clientID, jkt string, details []oid4vci.AuthorizationDetail, now time.Time) (string, error) {
 	jti, err := s.randomString(16)
@@ -100,8 +68,8 @@ func (s *Service) issueAccessToken(o Offer, clientID, jkt string, details []oid4
 			JKT string `json:"jkt"`
 		}{jkt}
 	}
-	header := map[string]string{"alg": s.tokenAlg, "typ": TypAccessToken, "kid": s.cfg.CredentialSigner.KeyID()}
-	return signJWT(s.cfg.CredentialSigner, s.rand(), header, c)
+	header := map[string]any{"typ": TypAccessToken, "kid": s.cfg.CredentialSigner.KeyID()}
+	return jose.SignCompact(s.cfg.CredentialSigner, header, c)
 }
 
 // verifyAccessToken checks an access token's signature, type and claims

@@ -7,11 +7,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/asn1"
 	"fmt"
 	"math/big"
 	"slices"
 	"strings"
+
+	"github.com/pramaan/pramaan/internal/jose"
 )
 
 // DefaultAlgorithms is the default JWS allow-list: asymmetric algorithms
@@ -125,7 +126,7 @@ func signJWS(signer crypto.Signer, alg string, signingInput []byte) (string, err
 		}
 		sig, err = signer.Sign(rand.Reader, digest, opts)
 		if err == nil && info.kind == 'E' {
-			sig, err = ecdsaRaw(sig, (info.crv.Params().BitSize+7)/8)
+			sig, err = jose.ECDSARaw(sig, (info.crv.Params().BitSize+7)/8)
 		}
 	}
 	if err != nil {
@@ -134,20 +135,6 @@ func signJWS(signer crypto.Signer, alg string, signingInput []byte) (string, err
 	out := append(signingInput, '.') // callers leave capacity for the signature
 	out = b64.AppendEncode(out, sig)
 	return string(out), nil
-}
-
-// ecdsaRaw converts an ASN.1 ECDSA signature to the JWS R||S form (RFC 7518
-// Section 3.4).
-func ecdsaRaw(der []byte, size int) ([]byte, error) {
-	var rs struct{ R, S *big.Int }
-	rest, err := asn1.Unmarshal(der, &rs)
-	if err != nil || len(rest) != 0 || rs.R == nil || rs.S == nil {
-		return nil, fmt.Errorf("signer returned a malformed ECDSA signature")
-	}
-	out := make([]byte, 2*size)
-	rs.R.FillBytes(out[:size])
-	rs.S.FillBytes(out[size:])
-	return out, nil
 }
 
 // verifySignature checks a JWS signature with a key that fits the alg.

@@ -4,18 +4,16 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/asn1"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwe"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/pramaan/pramaan/internal/jose"
 	"github.com/pramaan/pramaan/oid4vci"
 	"github.com/pramaan/pramaan/wellknown"
 )
@@ -37,34 +35,6 @@ func publicJWK(pub *ecdsa.PublicKey) (map[string]any, error) {
 	return m, nil
 }
 
-// signES256 signs header and claims as a compact JWS with ES256 through
-// any crypto.Signer (a software key here, hardware later), converting the
-// ASN.1 signature to R || S (RFC 7518 Section 3.4).
-func signES256(signer crypto.Signer, header, claims map[string]any) (string, error) {
-	hb, err := json.Marshal(header)
-	if err != nil {
-		return "", err
-	}
-	cb, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	input := b64(hb) + "." + b64(cb)
-	digest := sha256.Sum256([]byte(input))
-	der, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
-	if err != nil {
-		return "", fmt.Errorf("wallet: sign: %w", err)
-	}
-	var sig struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(der, &sig); err != nil || len(rest) != 0 {
-		return "", errors.New("wallet: sign: not an ASN.1 ECDSA signature")
-	}
-	raw := make([]byte, 64)
-	sig.R.FillBytes(raw[:32])
-	sig.S.FillBytes(raw[32:])
-	return input + "." + b64(raw), nil
-}
-
 // dpopProof is a DPoP proof (RFC 9449 Section 4.2): ath binds it to an
 // access token at a protected resource.
 func dpopProof(key *ecdsa.PrivateKey, method, target, nonce, accessToken string, now time.Time) (string, error) {
@@ -83,7 +53,7 @@ func dpopProof(key *ecdsa.PrivateKey, method, target, nonce, accessToken string,
 	if accessToken != "" {
 		claims["ath"] = sha256b64(accessToken)
 	}
-	return signES256(key, map[string]any{"typ": "dpop+jwt", "alg": "ES256", "jwk": j}, claims)
+	return jose.SignCompact(key, map[string]any{"typ": "dpop+jwt", "jwk": j}, claims)
 }
 
 // keyProof is a jwt key proof (Appendix F.1) of the holder key.
@@ -100,7 +70,7 @@ func keyProof(signer crypto.Signer, issuer, nonce string, now time.Time) (string
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
-	return signES256(signer, map[string]any{"typ": oid4vci.TypProofJWT, "alg": "ES256", "jwk": j}, claims)
+	return jose.SignCompact(signer, map[string]any{"typ": oid4vci.TypProofJWT, "jwk": j}, claims)
 }
 
 // encryptRequest encrypts a request to the issuer's request-encryption key

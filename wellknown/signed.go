@@ -7,12 +7,12 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"time"
+
+	"github.com/pramaan/pramaan/internal/jose"
 )
 
 // SignedMetadataType is the typ of signed Credential Issuer Metadata
@@ -214,14 +214,11 @@ func (s *MetadataSigner) sign(input []byte) ([]byte, error) {
 	if !ecdsa.VerifyASN1(s.signer.Public().(*ecdsa.PublicKey), digest, der) {
 		return nil, fmt.Errorf("%w: the signer produced a signature that does not verify", ErrSigning)
 	}
-	var rs struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) > 0 {
-		return nil, fmt.Errorf("%w: the signer returned a malformed ECDSA signature", ErrSigning)
-	}
 	// JWS ECDSA signatures are R || S, each padded to the curve size
 	// (RFC 7518 Section 3.4).
-	out := make([]byte, 2*s.size)
-	rs.R.FillBytes(out[:s.size])
-	rs.S.FillBytes(out[s.size:])
+	out, err := jose.ECDSARaw(der, s.size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the signer returned a malformed ECDSA signature", ErrSigning)
+	}
 	return out, nil
 }
