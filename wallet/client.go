@@ -68,6 +68,9 @@ type Client struct {
 	// MaxResponseBytes bounds every response body; zero means
 	// DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// SignedMetadata asks for the signed issuer metadata (Section 12.2.3)
+	// and accepts it only when its x5c chain reaches Roots.
+	SignedMetadata bool
 }
 
 func (c *Client) now() time.Time {
@@ -168,12 +171,23 @@ func (c *Client) Discover(ctx context.Context, issuer string) (*Issuer, error) {
 		return nil, fmt.Errorf("wallet: %w", err)
 	}
 	var body []byte
-	if err := c.getJSON(ctx, wellKnownURL(issuer, "openid-credential-issuer"), &body); err != nil {
-		return nil, err
-	}
-	md, err := wellknown.ParseCredentialIssuerMetadata(body)
-	if err != nil {
-		return nil, fmt.Errorf("wallet: issuer metadata: %w", err)
+	var md *wellknown.CredentialIssuerMetadata
+	if c.SignedMetadata {
+		if err := c.get(ctx, wellKnownURL(issuer, "openid-credential-issuer"), oid4vci.MediaTypeJWT, &body); err != nil {
+			return nil, err
+		}
+		var err error
+		if md, err = verifySignedMetadata(body, issuer, c.Roots, c.now()); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := c.getJSON(ctx, wellKnownURL(issuer, "openid-credential-issuer"), &body); err != nil {
+			return nil, err
+		}
+		var err error
+		if md, err = wellknown.ParseCredentialIssuerMetadata(body); err != nil {
+			return nil, fmt.Errorf("wallet: issuer metadata: %w", err)
+		}
 	}
 	if md.CredentialIssuer != issuer {
 		return nil, fmt.Errorf("%w: %q, offer from %q", ErrIssuerMismatch, md.CredentialIssuer, issuer)
@@ -207,11 +221,15 @@ func wellKnownURL(id, name string) string {
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, out *[]byte) error {
+	return c.get(ctx, u, oid4vci.MediaTypeJSON, out)
+}
+
+func (c *Client) get(ctx context.Context, u, accept string, out *[]byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return fmt.Errorf("wallet: %w", err)
 	}
-	req.Header.Set("Accept", oid4vci.MediaTypeJSON)
+	req.Header.Set("Accept", accept)
 	resp, body, err := c.do(req)
 	if err != nil {
 		return err

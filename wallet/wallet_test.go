@@ -7,8 +7,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -235,4 +237,42 @@ func TestFileKeyStoreKeepsKeysPrivate(t *testing.T) {
 		t.Fatalf("path-like id: err = %v", err)
 	}
 	var _ crypto.Signer = k
+}
+
+func TestSignedMetadataIsVerifiedAgainstTheRoots(t *testing.T) {
+	ti := startIssuer(t)
+	link, _ := ti.offer(t, true, "aadhaar_sd_jwt")
+	c := &wallet.Client{Roots: ti.roots, SignedMetadata: true}
+	if _, err := c.Receive(context.Background(), link, wallet.ReceiveOptions{}); err != nil {
+		t.Fatalf("with signed metadata: %v", err)
+	}
+	stranger := startIssuer(t)
+	_, err := (&wallet.Client{Roots: stranger.roots, SignedMetadata: true}).Discover(context.Background(), ti.url)
+	if !errors.Is(err, wallet.ErrSignedMetadata) || !strings.Contains(err.Error(), "certificate chain") {
+		t.Fatalf("untrusted chain: err = %v", err)
+	}
+	// A relay that alters one byte of the signed metadata.
+	relay := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequest(http.MethodGet, ti.url+r.URL.Path, nil)
+		req.Header.Set("Accept", r.Header.Get("Accept"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), 502)
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if strings.HasSuffix(r.URL.Path, "openid-credential-issuer") {
+			parts := strings.Split(string(b), ".")
+			payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+			payload = []byte(strings.Replace(string(payload), `"nonce_endpoint"`, `"nonce_endpoinX"`, 1))
+			b = []byte(parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload) + "." + parts[2])
+		}
+		w.Write(b)
+	}))
+	defer relay.Close()
+	_, err = c.Discover(context.Background(), strings.Replace(relay.URL, "127.0.0.1", "localhost", 1))
+	if !errors.Is(err, wallet.ErrSignedMetadata) || !strings.HasSuffix(err.Error(), ": signature") {
+		t.Fatalf("tampered metadata: err = %v, want the signature refused", err)
+	}
 }

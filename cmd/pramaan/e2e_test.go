@@ -115,7 +115,7 @@ func TestNewcomerFlowIssuesVerifiedCredentialsInBothFormats(t *testing.T) {
 			walletDir := t.TempDir()
 			args := []string{"wallet", "receive", offer.Link, "--tx-code", offer.TxCode, "--trust", iaca, "--out", walletDir}
 			if mode == "encrypted" {
-				args = append(args, "--encrypt")
+				args = append(args, "--encrypt", "--signed-metadata")
 			}
 			var got struct {
 				Credentials []receivedSummary `json:"credentials"`

@@ -55,6 +55,7 @@ func runWalletReceive(args []string, e env) int {
 	batch := fs.Int("batch", 1, "credentials (each bound to its own key) per configuration")
 	configs := fs.String("credentials", "", "comma-separated credential_configuration_ids to receive (default: all offered)")
 	noDPoP := fs.Bool("no-dpop", false, "use Bearer access tokens instead of DPoP")
+	signed := fs.Bool("signed-metadata", false, "fetch the signed issuer metadata and verify its x5c chain against --trust")
 	offer, rest := splitFirstArg(args)
 	if err := fs.Parse(rest); err != nil {
 		return 2
@@ -73,7 +74,7 @@ func runWalletReceive(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "pramaan wallet receive: --trust: %v\n", err)
 		return 2
 	}
-	c := &wallet.Client{HTTP: e.client, Now: e.now, Roots: roots, NoDPoP: *noDPoP}
+	c := &wallet.Client{HTTP: e.client, Now: e.now, Roots: roots, NoDPoP: *noDPoP, SignedMetadata: *signed}
 	ctx, cancel := context.WithTimeout(e.context(), 2*time.Minute)
 	defer cancel()
 	got, err := c.Receive(ctx, offer, wallet.ReceiveOptions{
