@@ -35,9 +35,10 @@ var claims = map[string]any{"name": "Asha Verma", "birth_date": "1990-04-12", "a
 
 // testIssuer is a complete Pramaan issuer on a loopback port.
 type testIssuer struct {
-	url   string
-	svc   *issuer.Service
-	roots []*x509.Certificate
+	url        string
+	svc        *issuer.Service
+	roots      []*x509.Certificate
+	requestKey *keys.RequestKey
 }
 
 func startIssuer(t *testing.T) *testIssuer {
@@ -71,7 +72,7 @@ func startIssuer(t *testing.T) *testIssuer {
 	}
 	go app.Listener(ln)
 	t.Cleanup(func() { app.Shutdown(); st.Close() })
-	return &testIssuer{url: u, svc: svc, roots: []*x509.Certificate{ks.IACA()}}
+	return &testIssuer{url: u, svc: svc, roots: []*x509.Certificate{ks.IACA()}, requestKey: ks.RequestDecrypter()}
 }
 
 func (ti *testIssuer) offer(t *testing.T, byReference bool, ids ...string) (string, *issuer.OfferResponse) {
