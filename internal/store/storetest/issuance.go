@@ -26,6 +26,10 @@ func NewDeferred(t testing.TB, transactionID string) issuer.Deferred {
 	}
 }
 
+// testIssuance checks issuer.IssuanceStore (issuer/store.go): "each
+// configuration of an offer is issued once" (ErrAlreadyExists), and a
+// notification for another offer is "ErrNotFound and nothing changes" while
+// "a later event replaces an earlier".
 func testIssuance(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := newStore(t, open)
@@ -51,11 +55,16 @@ func testIssuance(t *testing.T, open Opener) {
 	if err := s.RecordNotification(ctx, "offer-2", c.ID, "credential_deleted", "", t0); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("notification from another offer: err = %v, want ErrNotFound", err)
 	}
-	if got, _ := s.Issuance(ctx, c.ID); got.Event != "" {
-		t.Fatalf("a refused notification changed the row: %+v", got)
+	if got, err := s.Issuance(ctx, c.ID); err != nil || got != c {
+		t.Fatalf("after a refused notification the row is %+v, %v; want it unchanged, %+v", got, err, c)
 	}
 	if err := s.RecordNotification(ctx, "offer-1", c.ID, "credential_failure", "storage full", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
+	}
+	first := c
+	first.Event, first.EventDescription, first.EventAt = "credential_failure", "storage full", t0.Add(time.Minute)
+	if got, err := s.Issuance(ctx, c.ID); err != nil || got != first {
+		t.Fatalf("after the first notification = %+v, %v; want %+v", got, err, first)
 	}
 	if err := s.RecordNotification(ctx, "offer-1", c.ID, "credential_accepted", "", t0.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
@@ -68,8 +77,14 @@ func testIssuance(t *testing.T, open Opener) {
 	if err := s.RecordNotification(ctx, "offer-1", "unknown", "credential_accepted", "", t0); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("unknown notification id: err = %v, want ErrNotFound", err)
 	}
+	if _, err := s.Issuance(ctx, "unknown"); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("Issuance of an unknown id: err = %v, want ErrNotFound", err)
+	}
 }
 
+// testReplies checks issuer.ReplyStore (issuer/store.go): SaveReply refuses
+// an unexpired reply with the same key ("ErrAlreadyExists and nothing
+// changes"), replaces an expired one, and Reply returns only unexpired replies.
 func testReplies(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := newStore(t, open)
@@ -94,14 +109,22 @@ func testReplies(t *testing.T, open Opener) {
 	if err := s.SaveReply(ctx, later, t0.Add(2*time.Minute)); err != nil {
 		t.Fatalf("replacing an expired reply: %v", err)
 	}
-	if got, err := s.Reply(ctx, r.Key, t0.Add(2*time.Minute)); err != nil || !bytes.Equal(got.Body, []byte("sealed-2")) {
-		t.Fatalf("Reply after replacement = %+v, %v", got, err)
+	if got, err := s.Reply(ctx, r.Key, t0.Add(2*time.Minute)); err != nil || !bytes.Equal(got.Key, r.Key) || !bytes.Equal(got.Body, []byte("sealed-2")) ||
+		got.Status != later.Status || got.ContentType != later.ContentType || !got.ExpiresAt.Equal(later.ExpiresAt) {
+		t.Fatalf("Reply after replacement = %+v, %v; want %+v", got, err, later)
+	}
+	// The replacement is itself unexpired: a further save is refused.
+	if err := s.SaveReply(ctx, r, t0.Add(2*time.Minute)); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("save over the unexpired replacement: err = %v, want ErrAlreadyExists", err)
 	}
 	if _, err := s.Reply(ctx, hashOf("unknown"), t0); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("unknown key: err = %v, want ErrNotFound", err)
 	}
 }
 
+// testDeferred checks issuer.DeferredStore (issuer/store.go): duplicates are
+// ErrAlreadyExists; approval is once, only before expiry; CollectDeferred
+// needs an approved, unexpired, uncollected row and succeeds once.
 func testDeferred(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := newStore(t, open)
@@ -109,13 +132,26 @@ func testDeferred(t *testing.T, open Opener) {
 	if err := s.CreateDeferred(ctx, d); err != nil {
 		t.Fatalf("CreateDeferred: %v", err)
 	}
+	// CreateDeferred: ErrAlreadyExists on a duplicate transaction hash or ID,
+	// and the first row stays as it was.
 	dup := NewDeferred(t, "tx-1")
 	if err := s.CreateDeferred(ctx, dup); !errors.Is(err, issuer.ErrAlreadyExists) {
 		t.Fatalf("duplicate transaction: err = %v, want ErrAlreadyExists", err)
 	}
+	dupID := NewDeferred(t, "tx-other")
+	dupID.ID = d.ID
+	if err := s.CreateDeferred(ctx, dupID); !errors.Is(err, issuer.ErrAlreadyExists) {
+		t.Fatalf("duplicate id: err = %v, want ErrAlreadyExists", err)
+	}
+	if _, err := s.DeferredByTransaction(ctx, dupID.TransactionHash, t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("the refused duplicate id was stored: err = %v, want ErrNotFound", err)
+	}
 	got, err := s.DeferredByTransaction(ctx, d.TransactionHash, t0)
 	if err != nil || !equalDeferred(got, d) {
 		t.Fatalf("DeferredByTransaction = %+v, %v; want %+v", got, err, d)
+	}
+	if _, err := s.DeferredByTransaction(ctx, hashOf("unknown"), t0); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("unknown transaction: err = %v, want ErrNotFound", err)
 	}
 	if list, err := s.ListDeferred(ctx, t0, 10); err != nil || len(list) != 1 || list[0].ID != d.ID {
 		t.Fatalf("ListDeferred = %+v, %v", list, err)
@@ -123,11 +159,22 @@ func testDeferred(t *testing.T, open Opener) {
 	if _, err := s.CollectDeferred(ctx, d.TransactionHash, t0); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("collect before approval: err = %v, want ErrNotFound", err)
 	}
+	if got, err := s.DeferredByTransaction(ctx, d.TransactionHash, t0); err != nil || !equalDeferred(got, d) {
+		t.Fatalf("a refused collection changed the row: %+v, %v; want %+v", got, err, d)
+	}
 	if err := s.ApproveDeferred(ctx, d.ID, t0.Add(time.Minute)); err != nil {
 		t.Fatalf("ApproveDeferred: %v", err)
 	}
+	approved := d
+	approved.ApprovedAt = t0.Add(time.Minute)
+	if got, err := s.DeferredByTransaction(ctx, d.TransactionHash, t0.Add(time.Minute)); err != nil || !equalDeferred(got, approved) {
+		t.Fatalf("after approval = %+v, %v; want %+v", got, err, approved)
+	}
 	if err := s.ApproveDeferred(ctx, d.ID, t0.Add(2*time.Minute)); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("second approval: err = %v, want ErrNotFound", err)
+	}
+	if got, err := s.DeferredByTransaction(ctx, d.TransactionHash, t0.Add(2*time.Minute)); err != nil || !equalDeferred(got, approved) {
+		t.Fatalf("a refused second approval changed the row: %+v, %v; want %+v", got, err, approved)
 	}
 	if err := s.ApproveDeferred(ctx, "unknown", t0); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("approve unknown: err = %v, want ErrNotFound", err)
@@ -147,10 +194,35 @@ func testDeferred(t *testing.T, open Opener) {
 	if list, err := s.ListDeferred(ctx, t0, 10); err != nil || len(list) != 0 {
 		t.Fatalf("ListDeferred after collection = %+v, %v", list, err)
 	}
-	// Expiry: an approved but uncollected issuance cannot be collected late.
+	// Expiry: an expired issuance is not found, cannot be approved, is not
+	// listed, and an approved one cannot be collected late.
 	e := NewDeferred(t, "tx-2")
-	if err := s.CreateDeferred(ctx, e); err != nil {
-		t.Fatal(err)
+	e.CreatedAt = t0.Add(time.Second)
+	f := NewDeferred(t, "tx-3")
+	f.CreatedAt, f.ExpiresAt = t0.Add(2*time.Second), t0.Add(time.Hour)
+	for _, x := range []issuer.Deferred{f, e} {
+		if err := s.CreateDeferred(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ListDeferred: oldest first, up to limit.
+	if list, err := s.ListDeferred(ctx, t0, 10); err != nil || len(list) != 2 || !equalDeferred(list[0], e) || !equalDeferred(list[1], f) {
+		t.Fatalf("ListDeferred = %+v, %v; want [%s %s]", list, err, e.ID, f.ID)
+	}
+	if list, err := s.ListDeferred(ctx, t0, 1); err != nil || len(list) != 1 || list[0].ID != e.ID {
+		t.Fatalf("ListDeferred limit 1 = %+v, %v; want [%s]", list, err, e.ID)
+	}
+	if err := s.ApproveDeferred(ctx, f.ID, f.ExpiresAt); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("approve at expiry: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.DeferredByTransaction(ctx, f.TransactionHash, f.ExpiresAt); !errors.Is(err, issuer.ErrNotFound) {
+		t.Fatalf("lookup at expiry: err = %v, want ErrNotFound", err)
+	}
+	if got, err := s.DeferredByTransaction(ctx, f.TransactionHash, t0); err != nil || !equalDeferred(got, f) {
+		t.Fatalf("a refused approval at expiry changed the row: %+v, %v; want %+v", got, err, f)
+	}
+	if list, err := s.ListDeferred(ctx, f.ExpiresAt, 10); err != nil || len(list) != 1 || list[0].ID != e.ID {
+		t.Fatalf("ListDeferred after %s expired = %+v, %v; want [%s]", f.ID, list, err, e.ID)
 	}
 	if err := s.ApproveDeferred(ctx, e.ID, t0); err != nil {
 		t.Fatal(err)
@@ -158,8 +230,10 @@ func testDeferred(t *testing.T, open Opener) {
 	if _, err := s.CollectDeferred(ctx, e.TransactionHash, e.ExpiresAt); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("collect at expiry: err = %v, want ErrNotFound", err)
 	}
-	if err := s.ApproveDeferred(ctx, NewDeferred(t, "tx-3").ID, t0); !errors.Is(err, issuer.ErrNotFound) {
-		t.Fatalf("approve of a never-created id: err = %v", err)
+	wantE := e
+	wantE.ApprovedAt = t0
+	if got, err := s.DeferredByTransaction(ctx, e.TransactionHash, t0); err != nil || !equalDeferred(got, wantE) {
+		t.Fatalf("a refused late collection changed the row: %+v, %v; want %+v", got, err, wantE)
 	}
 }
 

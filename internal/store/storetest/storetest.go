@@ -261,6 +261,9 @@ func testReplay(t *testing.T, open Opener) {
 	}
 }
 
+// testSweep checks issuer.Sweeper: expired offers, nonces, replay entries,
+// replies and deferred issuances go; issuance records are kept (they are the
+// record of what was issued, issuer.IssuedCredential).
 func testSweep(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := newStore(t, open)
@@ -312,10 +315,27 @@ func testSweep(t *testing.T, open Opener) {
 	if err := s.ConsumeNonce(ctx, "live", t0.Add(2*time.Minute)); err != nil {
 		t.Fatalf("live nonce swept: %v", err)
 	}
+	// The expired rows are gone, not merely hidden: their keys insert again
+	// without ErrAlreadyExists.
+	if err := s.CreateOffer(ctx, dead); err != nil {
+		t.Fatalf("expired offer still stored: %v", err)
+	}
+	if err := s.CreateNonce(ctx, "dead", t0.Add(time.Hour)); err != nil {
+		t.Fatalf("expired nonce still stored: %v", err)
+	}
+	if err := s.CreateDeferred(ctx, deadDeferred); err != nil {
+		t.Fatalf("expired deferred issuance still stored: %v", err)
+	}
+	// The re-inserted offer and deferred issuance are expired again; the
+	// nonce now lives for an hour.
+	if n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute)); err != nil || n != 2 {
+		t.Fatalf("second DeleteExpired = %d, %v; want 2 (offer, deferred)", n, err)
+	}
 }
 
 // RunRaces fires Racers concurrent consumers at one pre-authorized code,
-// one nonce and one jti, alternating between two stores opened on the
+// one nonce, one jti, one approved deferred transaction (CollectDeferred)
+// and one configuration of an offer (RecordIssuance), alternating between two stores opened on the
 // same database (two instances), and requires exactly one winner each.
 // With openB nil both sides use the store of openA (one instance); openA
 // and openB must reach the same database.
@@ -374,10 +394,27 @@ func RunRaces(t *testing.T, openA Opener, openB Opener) {
 	if err := a.ApproveDeferred(ctx, d.ID, t0); err != nil {
 		t.Fatal(err)
 	}
+	// CollectDeferred: "Of concurrent calls, at most one succeeds", and the
+	// winner gets the row as collected.
+	var collected []issuer.Deferred
+	var collectedMu sync.Mutex
 	race("deferred transaction", func(s Store) error {
-		_, err := s.CollectDeferred(ctx, d.TransactionHash, t0)
+		got, err := s.CollectDeferred(ctx, d.TransactionHash, t0.Add(time.Minute))
+		if err == nil {
+			collectedMu.Lock()
+			collected = append(collected, got)
+			collectedMu.Unlock()
+		}
 		return err
 	}, issuer.ErrNotFound)
+	want := d
+	want.ApprovedAt, want.IssuedAt = t0, t0.Add(time.Minute)
+	switch {
+	case len(collected) != 1:
+		t.Errorf("CollectDeferred returned the row to %d callers; want exactly 1", len(collected))
+	case !equalDeferred(collected[0], want):
+		t.Errorf("CollectDeferred winner got %+v; want %+v", collected[0], want)
+	}
 	race("issuance of one configuration of an offer", func(s Store) error {
 		c := NewIssuance(t, "race-offer", "aadhaar_sd_jwt")
 		return s.RecordIssuance(ctx, c)
