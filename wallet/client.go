@@ -3,16 +3,12 @@ package wallet
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,42 +21,63 @@ import (
 
 // Limits on what the wallet reads from an issuer.
 const (
+	// DefaultMaxResponseBytes bounds every response body: a batch of mdocs
+	// with portraits fits with room to spare.
 	DefaultMaxResponseBytes = 4 << 20
-	maxDPoPRetries          = 1
+	// MaxOfferBytes bounds a Credential Offer, by value or fetched.
+	MaxOfferBytes = 64 << 10
+	// DefaultTimeout bounds each HTTP exchange when the context has no
+	// earlier deadline.
+	DefaultTimeout = 30 * time.Second
+	// MaxBatch is the most holder keys (and proofs) one request may carry.
+	MaxBatch = 100
 )
 
-// Errors the client wraps.
+// Errors the client wraps; match them with errors.Is.
 var (
 	// ErrIssuerMismatch: metadata names another credential_issuer than
 	// the offer (OpenID4VCI 1.0 Section 12.2.2).
 	ErrIssuerMismatch = errors.New("wallet: issuer metadata names another credential_issuer")
-	// ErrResponse: the issuer answered with something the wallet cannot use.
+	// ErrResponse: the issuer answered with something the wallet cannot
+	// use: a wrong status or media type, a body over the limit, or a body
+	// that does not parse.
 	ErrResponse = errors.New("wallet: unusable response from the issuer")
 	// ErrVerification: a received credential did not verify.
 	ErrVerification = errors.New("wallet: credential did not verify")
+	// ErrUnsupported: the offer or the issuer needs something this wallet
+	// does not do (no pre-authorized code, no ES256 proofs, batch too large).
+	ErrUnsupported = errors.New("wallet: not supported")
 )
 
-// IssuerError is an error response of the issuer, with its status.
+// IssuerError is an error response of the issuer (RFC 6749 Section 5.2,
+// OpenID4VCI 1.0 Sections 6.3, 8.3.1, 9.3, 11.3), with its HTTP status.
+// errors.Is(err, oid4vci.CodeInvalidGrant) and friends match it.
 type IssuerError struct {
-	Status int
-	Err    *oid4vci.Error
+	Endpoint string
+	Status   int
+	Err      *oid4vci.Error
 }
 
 func (e *IssuerError) Error() string {
-	return fmt.Sprintf("wallet: issuer answered %d %s", e.Status, e.Err.Error())
+	return fmt.Sprintf("wallet: %s: issuer answered %d %s", e.Endpoint, e.Status, e.Err.Error())
 }
+
+// Unwrap returns the *oid4vci.Error.
 func (e *IssuerError) Unwrap() error { return e.Err }
 
 // Client is an OpenID4VCI 1.0 holder client for the Pre-Authorized Code
 // flow. Each step is a method, so that a benchmark can time them apart;
-// Receive runs them all. It is safe for concurrent use.
+// Receive runs them all. A Client holds no state between calls (sessions
+// are values the caller keeps) and is safe for concurrent use.
 type Client struct {
-	// HTTP is the HTTP client; nil means http.DefaultClient.
+	// HTTP is the HTTP client; nil means a client that follows no
+	// redirects.
 	HTTP *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Roots are the trust anchors (IACA certificates) that issuer
-	// certificate chains must reach: SD-JWT VC x5c and mdoc x5chain.
+	// certificate chains must reach: SD-JWT VC x5c, mdoc x5chain and, in
+	// SignedMetadata mode, the metadata's x5c.
 	Roots []*x509.Certificate
 	// NoDPoP sends Bearer requests instead of binding the access token to
 	// a per-session DPoP key (RFC 9449).
@@ -68,10 +85,14 @@ type Client struct {
 	// MaxResponseBytes bounds every response body; zero means
 	// DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// Timeout bounds each HTTP exchange; zero means DefaultTimeout.
+	Timeout time.Duration
 	// SignedMetadata asks for the signed issuer metadata (Section 12.2.3)
 	// and accepts it only when its x5c chain reaches Roots.
 	SignedMetadata bool
 }
+
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 func (c *Client) now() time.Time {
 	if c.Now != nil {
@@ -84,11 +105,7 @@ func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return http.DefaultClient
-}
-
-func (c *Client) limits() oid4vci.Limits {
-	return oid4vci.Limits{MaxBytes: c.maxBytes(), MaxBatchSize: 100}
+	return noRedirects
 }
 
 func (c *Client) maxBytes() int {
@@ -98,115 +115,232 @@ func (c *Client) maxBytes() int {
 	return DefaultMaxResponseBytes
 }
 
-// do sends req and reads at most MaxResponseBytes of the answer.
-func (c *Client) do(req *http.Request) (*http.Response, []byte, error) {
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("wallet: %s %s: %w", req.Method, req.URL.Redacted(), err)
+func (c *Client) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.maxBytes())+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("wallet: %s %s: %w", req.Method, req.URL.Redacted(), err)
-	}
-	if len(body) > c.maxBytes() {
-		return nil, nil, fmt.Errorf("%w: %s %s: response over %d bytes", ErrResponse, req.Method, req.URL.Redacted(), c.maxBytes())
-	}
-	return resp, body, nil
+	return DefaultTimeout
 }
 
-// issuerError turns a 4xx/5xx answer into an *IssuerError when it carries
-// the OAuth error JSON.
-func issuerError(resp *http.Response, body []byte) error {
-	oe, err := oid4vci.ParseErrorResponse(resp.StatusCode, body)
-	if err != nil || oe == nil {
-		return fmt.Errorf("%w: HTTP %d", ErrResponse, resp.StatusCode)
+// limits are those of the oid4vci parsers for the issuer's answers.
+func (c *Client) limits() oid4vci.Limits {
+	return oid4vci.Limits{MaxBytes: c.maxBytes(), MaxBatchSize: MaxBatch}
+}
+
+// reply is one HTTP answer, read whole within the limit.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// mediaType is the Content-Type without parameters, lower case.
+func (r *reply) mediaType() string {
+	mt, _, err := mime.ParseMediaType(r.header.Get("Content-Type"))
+	if err != nil {
+		return ""
 	}
-	return &IssuerError{Status: resp.StatusCode, Err: oe}
+	return mt
+}
+
+// do sends req and reads at most MaxResponseBytes of the answer, within
+// Timeout.
+func (c *Client) do(ctx context.Context, method, target string, header http.Header, body []byte) (*reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: %s %s: %w", method, target, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: %s %s: %w", method, req.URL.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	max := c.maxBytes()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
+	if err != nil {
+		return nil, fmt.Errorf("wallet: %s %s: reading the response: %w", method, req.URL.Redacted(), err)
+	}
+	if len(b) > max {
+		return nil, fmt.Errorf("%w: %s %s: response over %d bytes", ErrResponse, method, req.URL.Redacted(), max)
+	}
+	return &reply{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// issuerError turns an error answer into an *IssuerError when it carries
+// the OAuth error JSON, else into ErrResponse with the status.
+func issuerError(endpoint string, r *reply) error {
+	if r.status >= 400 {
+		if oe, err := oid4vci.ParseErrorResponse(r.status, r.body); err == nil {
+			return &IssuerError{Endpoint: endpoint, Status: r.status, Err: oe}
+		}
+	}
+	return fmt.Errorf("%w: %s: HTTP %d", ErrResponse, endpoint, r.status)
+}
+
+// wantJSON checks a 200 answer that must be application/json.
+func wantJSON(endpoint string, r *reply) error {
+	if r.status != http.StatusOK {
+		return issuerError(endpoint, r)
+	}
+	if mt := r.mediaType(); mt != oid4vci.MediaTypeJSON {
+		return fmt.Errorf("%w: %s: media type %q, want application/json", ErrResponse, endpoint, mt)
+	}
+	return nil
 }
 
 // ParseOffer reads a Credential Offer in any form wallets meet (Section
-// 4.1): openid-credential-offer:// (or haip-vci://, or an https link) with
-// credential_offer or credential_offer_uri, or the offer JSON itself. An
-// offer by reference is fetched.
+// 4.1): openid-credential-offer://, haip-vci:// or haip:// (HAIP 1.0
+// Section 4.2), or an https link of a wallet's Credential Offer Endpoint,
+// with credential_offer or credential_offer_uri in the query; or the offer
+// JSON itself. An offer by reference is fetched with GET (Section 4.1.3):
+// only a 200 application/json answer of at most MaxOfferBytes is read.
 func (c *Client) ParseOffer(ctx context.Context, s string) (*oid4vci.CredentialOffer, error) {
 	s = strings.TrimSpace(s)
-	link, err := oid4vci.ParseCredentialOfferLink(s, c.limits())
+	l := oid4vci.Limits{MaxBytes: MaxOfferBytes}
+	if len(s) > MaxOfferBytes {
+		return nil, fmt.Errorf("wallet: offer: %d bytes, over the %d-byte limit", len(s), MaxOfferBytes)
+	}
+	link, err := oid4vci.ParseCredentialOfferLink(s, l)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: offer: %w", err)
 	}
 	if link.Offer != nil {
 		return link.Offer, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link.OfferURI, nil)
-	if err != nil {
-		return nil, fmt.Errorf("wallet: offer uri: %w", err)
-	}
-	req.Header.Set("Accept", oid4vci.MediaTypeJSON)
-	resp, body, err := c.do(req)
+	r, err := c.do(ctx, http.MethodGet, link.OfferURI, http.Header{"Accept": {oid4vci.MediaTypeJSON}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("wallet: fetch offer: %w", issuerError(resp, body))
+	if err := wantJSON("credential_offer_uri", r); err != nil {
+		return nil, err
 	}
-	o, err := oid4vci.ParseCredentialOffer(body, c.limits())
+	o, err := oid4vci.ParseCredentialOffer(r.body, l)
 	if err != nil {
-		return nil, fmt.Errorf("wallet: fetched offer: %w", err)
+		return nil, fmt.Errorf("%w: credential_offer_uri: %w", ErrResponse, err)
 	}
 	return o, nil
 }
 
 // Issuer is what the wallet learned about an issuer.
 type Issuer struct {
+	// Metadata is the Credential Issuer Metadata; its credential_issuer
+	// is the identifier the wallet asked for.
 	Metadata *wellknown.CredentialIssuerMetadata
-	AS       *wellknown.AuthorizationServerMetadata
+	// AS is the metadata of the authorization server in use.
+	AS *wellknown.AuthorizationServerMetadata
+	// Signed is set when Metadata came from a verified signed JWT.
+	Signed bool
 }
 
 // Discover fetches the Credential Issuer Metadata (Section 12.2.2) and the
-// Authorization Server Metadata (RFC 8414, Section 12.3) of issuer and
-// checks that both name it.
+// Authorization Server Metadata (RFC 8414; Section 12.3) of issuer and
+// checks that each names the identifier it was fetched for. In
+// SignedMetadata mode it asks for application/jwt and verifies the JWT's
+// x5c chain against Roots (Section 12.2.3).
 func (c *Client) Discover(ctx context.Context, issuer string) (*Issuer, error) {
 	if err := oid4vci.ValidateCredentialIssuer(issuer); err != nil {
 		return nil, fmt.Errorf("wallet: %w", err)
 	}
-	var body []byte
-	var md *wellknown.CredentialIssuerMetadata
+	u := wellKnownURL(issuer, "openid-credential-issuer")
+	out := &Issuer{}
 	if c.SignedMetadata {
-		if err := c.get(ctx, wellKnownURL(issuer, "openid-credential-issuer"), oid4vci.MediaTypeJWT, &body); err != nil {
+		r, err := c.do(ctx, http.MethodGet, u, http.Header{"Accept": {oid4vci.MediaTypeJWT}}, nil)
+		if err != nil {
 			return nil, err
 		}
-		var err error
-		if md, err = verifySignedMetadata(body, issuer, c.Roots, c.now()); err != nil {
+		if r.status != http.StatusOK {
+			return nil, issuerError("issuer metadata", r)
+		}
+		if mt := r.mediaType(); mt != oid4vci.MediaTypeJWT {
+			return nil, fmt.Errorf("%w: asked for signed metadata, got %q", ErrSignedMetadata, mt)
+		}
+		if out.Metadata, err = verifySignedMetadata(r.body, issuer, c.Roots, c.now()); err != nil {
 			return nil, err
 		}
+		out.Signed = true
 	} else {
-		if err := c.getJSON(ctx, wellKnownURL(issuer, "openid-credential-issuer"), &body); err != nil {
+		r, err := c.do(ctx, http.MethodGet, u, http.Header{"Accept": {oid4vci.MediaTypeJSON}}, nil)
+		if err != nil {
 			return nil, err
 		}
-		var err error
-		if md, err = wellknown.ParseCredentialIssuerMetadata(body); err != nil {
-			return nil, fmt.Errorf("wallet: issuer metadata: %w", err)
+		if err := wantJSON("issuer metadata", r); err != nil {
+			return nil, err
+		}
+		if out.Metadata, err = wellknown.ParseCredentialIssuerMetadata(r.body); err != nil {
+			return nil, fmt.Errorf("%w: issuer metadata: %w", ErrResponse, err)
 		}
 	}
-	if md.CredentialIssuer != issuer {
-		return nil, fmt.Errorf("%w: %q, offer from %q", ErrIssuerMismatch, md.CredentialIssuer, issuer)
+	// Section 12.2.4: "If these values are not identical (...) the data
+	// contained in the response MUST NOT be used."
+	if out.Metadata.CredentialIssuer != issuer {
+		return nil, fmt.Errorf("%w: %q, fetched for %q", ErrIssuerMismatch, out.Metadata.CredentialIssuer, issuer)
 	}
-	asURL := issuer
-	if len(md.AuthorizationServers) > 0 {
-		asURL = md.AuthorizationServers[0]
+	asID := issuer
+	if len(out.Metadata.AuthorizationServers) > 0 {
+		asID = out.Metadata.AuthorizationServers[0]
 	}
-	if err := c.getJSON(ctx, wellKnownURL(asURL, "oauth-authorization-server"), &body); err != nil {
+	as, err := c.authorizationServer(ctx, asID)
+	if err != nil {
 		return nil, err
 	}
+	out.AS = as
+	return out, nil
+}
+
+// maxASMetadata bounds authorization server metadata.
+const maxASMetadata = 256 << 10
+
+// authorizationServer fetches RFC 8414 metadata and checks issuer equals
+// asID (Section 3.3) and token_endpoint is an https (or loopback) URL.
+func (c *Client) authorizationServer(ctx context.Context, asID string) (*wellknown.AuthorizationServerMetadata, error) {
+	if err := oid4vci.ValidateCredentialIssuer(asID); err != nil {
+		return nil, fmt.Errorf("%w: authorization server: %w", ErrResponse, err)
+	}
+	r, err := c.do(ctx, http.MethodGet, wellKnownURL(asID, "oauth-authorization-server"), http.Header{"Accept": {oid4vci.MediaTypeJSON}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := wantJSON("authorization server metadata", r); err != nil {
+		return nil, err
+	}
+	if len(r.body) > maxASMetadata {
+		return nil, fmt.Errorf("%w: authorization server metadata over %d bytes", ErrResponse, maxASMetadata)
+	}
 	var as wellknown.AuthorizationServerMetadata
-	if err := json.Unmarshal(body, &as); err != nil {
-		return nil, fmt.Errorf("wallet: authorization server metadata: %w", err)
+	if err := json.Unmarshal(r.body, &as); err != nil {
+		return nil, fmt.Errorf("%w: authorization server metadata: %v", ErrResponse, err)
 	}
-	if as.Issuer != asURL || as.TokenEndpoint == "" {
-		return nil, fmt.Errorf("%w: authorization server metadata issuer %q, token_endpoint %q", ErrResponse, as.Issuer, as.TokenEndpoint)
+	if as.Issuer != asID {
+		return nil, fmt.Errorf("%w: authorization server metadata names %q, fetched for %q", ErrIssuerMismatch, as.Issuer, asID)
 	}
-	return &Issuer{Metadata: md, AS: &as}, nil
+	if err := checkEndpoint(as.TokenEndpoint); err != nil {
+		return nil, fmt.Errorf("%w: token_endpoint: %v", ErrResponse, err)
+	}
+	if len(as.GrantTypesSupported) > 0 && !slices.Contains(as.GrantTypesSupported, oid4vci.GrantTypePreAuthorizedCode) {
+		return nil, fmt.Errorf("%w: the authorization server does not grant pre-authorized codes", ErrUnsupported)
+	}
+	return &as, nil
+}
+
+// checkEndpoint accepts an https URL (with a query, as Section 12.2.4
+// allows for endpoints), or http on a loopback host.
+func checkEndpoint(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an absolute URL", s)
+	}
+	base := *u
+	base.RawQuery, base.ForceQuery = "", false
+	return oid4vci.ValidateCredentialIssuer(base.String())
 }
 
 // wellKnownURL inserts the well-known path between host and path (RFC
@@ -217,188 +351,6 @@ func wellKnownURL(id, name string) string {
 		return id
 	}
 	u.Path = "/.well-known/" + name + strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
 	return u.String()
-}
-
-func (c *Client) getJSON(ctx context.Context, u string, out *[]byte) error {
-	return c.get(ctx, u, oid4vci.MediaTypeJSON, out)
-}
-
-func (c *Client) get(ctx context.Context, u, accept string, out *[]byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return fmt.Errorf("wallet: %w", err)
-	}
-	req.Header.Set("Accept", accept)
-	resp, body, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("wallet: GET %s: %w", u, issuerError(resp, body))
-	}
-	*out = body
-	return nil
-}
-
-// Session is an access token and what goes with it.
-type Session struct {
-	Issuer      *Issuer
-	AccessToken string
-	TokenType   string // Bearer or DPoP
-	Details     []oid4vci.AuthorizationDetail
-	dpopKey     *ecdsa.PrivateKey
-	dpopNonce   string
-}
-
-// Identifier returns the credential_identifier granted for a
-// configuration, or "" when the token response named none.
-func (s *Session) Identifier(configurationID string) string {
-	for _, d := range s.Details {
-		if d.CredentialConfigurationID == configurationID && len(d.CredentialIdentifiers) > 0 {
-			return d.CredentialIdentifiers[0]
-		}
-	}
-	return ""
-}
-
-// Token redeems the offer's pre-authorized code (Section 6), with the
-// tx_code when the offer asks for one, DPoP-bound unless NoDPoP.
-func (c *Client) Token(ctx context.Context, iss *Issuer, offer *oid4vci.CredentialOffer, txCode string) (*Session, error) {
-	if offer.Grants == nil || offer.Grants.PreAuthorizedCode == nil {
-		return nil, fmt.Errorf("wallet: the offer has no pre-authorized code grant")
-	}
-	g := offer.Grants.PreAuthorizedCode
-	if g.TxCode != nil && txCode == "" {
-		return nil, fmt.Errorf("wallet: the offer requires a tx_code")
-	}
-	form := url.Values{"grant_type": {oid4vci.GrantTypePreAuthorizedCode}, "pre-authorized_code": {g.PreAuthorizedCode}}
-	if g.TxCode != nil {
-		form.Set("tx_code", txCode)
-	}
-	sess := &Session{Issuer: iss}
-	if !c.NoDPoP {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, fmt.Errorf("wallet: DPoP key: %w", err)
-		}
-		sess.dpopKey = k
-	}
-	body := []byte(form.Encode())
-	resp, rb, err := c.send(ctx, sess, http.MethodPost, iss.AS.TokenEndpoint, oid4vci.MediaTypeForm, body, false)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("wallet: token: %w", issuerError(resp, rb))
-	}
-	tr, err := oid4vci.ParseTokenResponse(rb, c.limits())
-	if err != nil {
-		return nil, fmt.Errorf("wallet: token: %w", err)
-	}
-	if want := "Bearer"; sess.dpopKey != nil {
-		want = "DPoP"
-		if !strings.EqualFold(tr.TokenType, want) {
-			return nil, fmt.Errorf("%w: token_type %q, want DPoP for a DPoP-bound request", ErrResponse, tr.TokenType)
-		}
-	}
-	sess.AccessToken, sess.TokenType, sess.Details = tr.AccessToken, tr.TokenType, tr.AuthorizationDetails
-	return sess, nil
-}
-
-// send POSTs with the session's authorization and DPoP proof, retrying
-// once when the server asks for a DPoP nonce (RFC 9449 Sections 8, 9).
-func (c *Client) send(ctx context.Context, sess *Session, method, target, contentType string, body []byte, authorized bool) (*http.Response, []byte, error) {
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
-		if err != nil {
-			return nil, nil, fmt.Errorf("wallet: %w", err)
-		}
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		if sess.dpopKey != nil {
-			ath := ""
-			if authorized {
-				ath = sess.AccessToken
-			}
-			proof, err := dpopProof(sess.dpopKey, method, target, sess.dpopNonce, ath, c.now())
-			if err != nil {
-				return nil, nil, err
-			}
-			req.Header.Set("DPoP", proof)
-		}
-		if authorized {
-			scheme := "Bearer"
-			if sess.dpopKey != nil {
-				scheme = "DPoP"
-			}
-			req.Header.Set("Authorization", scheme+" "+sess.AccessToken)
-		}
-		resp, rb, err := c.do(req)
-		if err != nil {
-			return nil, nil, err
-		}
-		if n := resp.Header.Get("DPoP-Nonce"); n != "" {
-			sess.dpopNonce = n
-		}
-		if sess.dpopKey != nil && attempt < maxDPoPRetries && asksDPoPNonce(resp, rb) {
-			continue
-		}
-		return resp, rb, nil
-	}
-}
-
-func asksDPoPNonce(resp *http.Response, body []byte) bool {
-	if resp.Header.Get("DPoP-Nonce") == "" {
-		return false
-	}
-	if strings.Contains(resp.Header.Get("WWW-Authenticate"), "use_dpop_nonce") {
-		return true
-	}
-	oe, err := oid4vci.ParseErrorResponse(resp.StatusCode, body)
-	return err == nil && oe != nil && oe.Code == oid4vci.CodeUseDPoPNonce
-}
-
-// Nonce fetches a fresh c_nonce (Section 7).
-func (c *Client) Nonce(ctx context.Context, sess *Session) (string, error) {
-	ep := sess.Issuer.Metadata.NonceEndpoint
-	if ep == "" {
-		return "", nil
-	}
-	// The Nonce Endpoint is not a protected resource (Section 7.1): no
-	// DPoP proof, but a DPoP-Nonce it hands out is kept.
-	plain := *sess
-	plain.dpopKey = nil
-	resp, body, err := c.send(ctx, &plain, http.MethodPost, ep, "", nil, false)
-	if err != nil {
-		return "", err
-	}
-	sess.dpopNonce = plain.dpopNonce
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("wallet: nonce: %w", issuerError(resp, body))
-	}
-	nr, err := oid4vci.ParseNonceResponse(body, c.limits())
-	if err != nil {
-		return "", fmt.Errorf("wallet: nonce: %w", err)
-	}
-	return nr.CNonce, nil
-}
-
-// b64 is base64url without padding.
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-func sha256b64(s string) string { h := sha256.Sum256([]byte(s)); return b64(h[:]) }
-
-// sortedIDs returns the offer's configuration ids, or the chosen ones.
-func sortedIDs(offer *oid4vci.CredentialOffer, chosen []string) ([]string, error) {
-	if len(chosen) == 0 {
-		return slices.Clone(offer.CredentialConfigurationIDs), nil
-	}
-	for _, id := range chosen {
-		if !slices.Contains(offer.CredentialConfigurationIDs, id) {
-			return nil, fmt.Errorf("wallet: configuration %q is not in the offer", id)
-		}
-	}
-	return chosen, nil
 }

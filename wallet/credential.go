@@ -3,342 +3,350 @@ package wallet
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
-	"github.com/pramaan/pramaan/mdoc"
 	"github.com/pramaan/pramaan/oid4vci"
-	"github.com/pramaan/pramaan/sdjwt"
+	"github.com/pramaan/pramaan/wellknown"
 )
-
-var ecdsaCurve = elliptic.P256()
 
 // CredentialOptions is one Credential Request.
 type CredentialOptions struct {
-	// ConfigurationID is the credential to ask for; the request uses the
-	// credential_identifier the token response granted for it.
+	// ConfigurationID names the credential to ask for; the request carries
+	// the credential_identifier the Token Response granted for it, or the
+	// configuration id when it granted none (Section 8.2).
 	ConfigurationID string
-	// Keys are the holder keys, one proof and one credential each (batch
-	// issuance when there are several, Section 8.2).
+	// Identifier names a credential_identifier of the Token Response
+	// directly; ConfigurationID may then be empty.
+	Identifier string
+	// Keys are the holder keys (P-256), one jwt proof and at most one
+	// credential each: several make a batch request (Section 8.2), up to
+	// the issuer's batch_size.
 	Keys []crypto.Signer
 	// Nonce is the c_nonce for the proofs; empty fetches one.
 	Nonce string
-	// Encrypt asks for an encrypted response (and so encrypts the
-	// request), Section 10.
+	// Encrypt asks for an encrypted response and so encrypts the request
+	// (Section 10). The issuer's encryption_required turns it on.
 	Encrypt bool
+	// Enc is the content encryption to ask for (A128GCM, A256GCM, ...);
+	// empty picks A256GCM, then A128GCM, among the issuer's values.
+	Enc string
+	// Zip asks for DEF compression of the response, and compresses the
+	// request, where the issuer supports it.
+	Zip bool
 }
 
-// Result is a Credential Response, decrypted.
+// Result is a Credential or Deferred Credential Response, decrypted.
 type Result struct {
-	Status         int // 200, or 202 for a deferred issuance
-	Credentials    []string
-	NotificationID string
-	TransactionID  string
-	Interval       time.Duration
-	Encrypted      bool
+	// Status is 200 for issued credentials, 202 for a pending issuance.
+	Status          int
+	ConfigurationID string
+	Credentials     []string
+	NotificationID  string
+	// TransactionID and Interval are set for a pending issuance (Section 9).
+	TransactionID string
+	Interval      time.Duration
+	// Encrypted is set when the response was an encrypted JWE.
+	Encrypted bool
 }
+
+// codeIssuancePending is the draft-era Deferred Credential error that some
+// issuers still send instead of a 202 (OpenID4VCI draft 13 Section 9.3).
+const codeIssuancePending oid4vci.ErrorCode = "issuance_pending"
 
 // Credential sends a Credential Request (Section 8) with one jwt proof
-// per key.
+// per key, encrypted as opts and the issuer's metadata ask.
 func (c *Client) Credential(ctx context.Context, sess *Session, opts CredentialOptions) (*Result, error) {
 	md := sess.Issuer.Metadata
-	if len(opts.Keys) == 0 {
-		return nil, errors.New("wallet: at least one holder key is needed")
+	req := &oid4vci.CredentialRequest{}
+	configID := opts.ConfigurationID
+	switch {
+	case opts.Identifier != "":
+		cid := sess.configurationOf(opts.Identifier)
+		if cid == "" || (configID != "" && cid != configID) {
+			return nil, fmt.Errorf("wallet: the access token grants no credential_identifier %q (for %q)", opts.Identifier, configID)
+		}
+		configID, req.CredentialIdentifier = cid, opts.Identifier
+	case configID == "":
+		return nil, errors.New("wallet: a configuration id or a credential identifier is needed")
+	case len(sess.Details) > 0:
+		// Section 8.2: with authorization_details in the Token Response,
+		// credential_identifier is REQUIRED and the configuration id MUST
+		// NOT be used.
+		if req.CredentialIdentifier = sess.Identifier(configID); req.CredentialIdentifier == "" {
+			return nil, fmt.Errorf("wallet: the access token grants no credential_identifier for %q", configID)
+		}
+	default:
+		req.CredentialConfigurationID = configID
+	}
+	conf, ok := md.CredentialConfigurations[configID]
+	if !ok {
+		return nil, fmt.Errorf("%w: configuration %q is not in the issuer metadata", ErrResponse, configID)
+	}
+	if err := c.checkKeys(md, conf, len(opts.Keys)); err != nil {
+		return nil, err
 	}
 	nonce := opts.Nonce
-	if nonce == "" {
+	if nonce == "" && md.NonceEndpoint != "" {
 		var err error
 		if nonce, err = c.Nonce(ctx, sess); err != nil {
 			return nil, err
 		}
 	}
-	proofs := make([]string, len(opts.Keys))
+	req.Proofs = &oid4vci.Proofs{JWT: make([]string, len(opts.Keys))}
 	for i, k := range opts.Keys {
 		p, err := keyProof(k, md.CredentialIssuer, nonce, c.now())
 		if err != nil {
 			return nil, err
 		}
-		proofs[i] = p
+		req.Proofs.JWT[i] = p
 	}
-	req := map[string]any{"proofs": map[string]any{"jwt": proofs}}
-	if id := sess.Identifier(opts.ConfigurationID); id != "" {
-		req["credential_identifier"] = id
-	} else {
-		req["credential_configuration_id"] = opts.ConfigurationID
+	enc, err := encryptionFor(md, opts.Encrypt, opts.Enc, opts.Zip)
+	if err != nil {
+		return nil, err
 	}
 	var rk *responseKey
-	if opts.Encrypt {
-		if md.CredentialResponseEncryption == nil || md.CredentialRequestEncryption == nil {
-			return nil, fmt.Errorf("%w: the issuer does not offer encryption", ErrResponse)
-		}
-		var err error
-		if rk, err = newResponseKey(); err != nil {
+	if enc.response {
+		if rk, err = newResponseKey(enc.enc, enc.zip); err != nil {
 			return nil, err
 		}
-		req["credential_response_encryption"] = map[string]any{"jwk": rk.jwk, "enc": "A256GCM"}
+		req.CredentialResponseEncryption = rk.param()
 	}
-	return c.post(ctx, sess, md.CredentialEndpoint, req, rk)
+	if err := req.Validate(oid4vci.Limits{MaxBatchSize: MaxBatch, MaxBytes: c.maxBytes()}); err != nil {
+		return nil, fmt.Errorf("wallet: credential request: %w", err)
+	}
+	res, err := c.post(ctx, sess, "credential", md.CredentialEndpoint, req, rk, enc, opts.Enc, opts.Zip)
+	if err != nil {
+		return nil, err
+	}
+	res.ConfigurationID = configID
+	if res.Status == http.StatusAccepted {
+		sess.setPending(res.TransactionID, &pendingRequest{configurationID: configID, encrypt: enc.response, enc: opts.Enc, zip: opts.Zip, interval: res.Interval})
+	}
+	if len(res.Credentials) > len(opts.Keys) {
+		return nil, fmt.Errorf("%w: %d credentials for %d proofs", ErrResponse, len(res.Credentials), len(opts.Keys))
+	}
+	return res, nil
 }
 
-// Deferred polls the Deferred Credential Endpoint (Section 9) once.
-func (c *Client) Deferred(ctx context.Context, sess *Session, transactionID string, encrypt bool) (*Result, error) {
-	md := sess.Issuer.Metadata
-	if md.DeferredCredentialEndpoint == "" {
-		return nil, fmt.Errorf("%w: no deferred_credential_endpoint", ErrResponse)
+// checkKeys checks the number of holder keys against the batch size and
+// the configuration's proof types: jwt with ES256 (Section 12.2.4).
+func (c *Client) checkKeys(md *wellknown.CredentialIssuerMetadata, conf wellknown.CredentialConfiguration, n int) error {
+	switch {
+	case n == 0:
+		return errors.New("wallet: at least one holder key is needed")
+	case n > MaxBatch:
+		return fmt.Errorf("%w: %d holder keys, at most %d", ErrUnsupported, n, MaxBatch)
+	case n > 1 && md.BatchCredentialIssuance == nil:
+		return fmt.Errorf("%w: %d holder keys but the issuer offers no batch issuance", ErrUnsupported, n)
+	case n > 1 && n > md.BatchCredentialIssuance.BatchSize:
+		return fmt.Errorf("%w: %d holder keys, over the issuer's batch_size %d", ErrUnsupported, n, md.BatchCredentialIssuance.BatchSize)
 	}
-	req := map[string]any{"transaction_id": transactionID}
-	var rk *responseKey
-	if encrypt {
-		var err error
-		if rk, err = newResponseKey(); err != nil {
-			return nil, err
+	if conf.ProofTypesSupported != nil {
+		pt, ok := conf.ProofTypesSupported[oid4vci.ProofTypeJWT]
+		if !ok {
+			return fmt.Errorf("%w: the configuration takes no jwt proofs", ErrUnsupported)
 		}
-		req["credential_response_encryption"] = map[string]any{"jwk": rk.jwk, "enc": "A256GCM"}
+		if !slices.Contains(pt.ProofSigningAlgValuesSupported, "ES256") {
+			return fmt.Errorf("%w: the configuration takes no ES256 proofs (%v)", ErrUnsupported, pt.ProofSigningAlgValuesSupported)
+		}
+		if pt.KeyAttestationsRequired != nil {
+			return fmt.Errorf("%w: the configuration requires key attestations", ErrUnsupported)
+		}
 	}
-	return c.post(ctx, sess, md.DeferredCredentialEndpoint, req, rk)
+	return nil
 }
 
-func (c *Client) post(ctx context.Context, sess *Session, endpoint string, req map[string]any, rk *responseKey) (*Result, error) {
-	payload, err := json.Marshal(req)
+// encryption is how one request goes out and its response comes back.
+type encryption struct {
+	request  bool   // the request is a JWE
+	response bool   // the response is asked for as a JWE
+	enc, zip string // of the response
+}
+
+// encryptionFor decides the encryption of a request from the caller's
+// wish and the issuer's metadata (Sections 8.2, 9.1, 10, 12.2.4): a
+// response is encrypted when asked or required; a request is encrypted
+// when required or when it carries credential_response_encryption, which
+// must not travel in the clear ("to prevent it being substituted").
+func encryptionFor(md *wellknown.CredentialIssuerMetadata, want bool, enc string, zip bool) (encryption, error) {
+	var e encryption
+	re := md.CredentialResponseEncryption
+	e.response = want || (re != nil && re.EncryptionRequired)
+	e.request = e.response || (md.CredentialRequestEncryption != nil && md.CredentialRequestEncryption.EncryptionRequired)
+	if e.request && md.CredentialRequestEncryption == nil {
+		return e, fmt.Errorf("%w: an encrypted response needs an encrypted request, and the issuer publishes no credential_request_encryption", ErrEncryption)
+	}
+	if !e.response {
+		return e, nil
+	}
+	if re == nil {
+		return e, fmt.Errorf("%w: the issuer offers no response encryption", ErrEncryption)
+	}
+	if !slices.Contains(re.AlgValuesSupported, oid4vci.AlgECDHES) {
+		return e, fmt.Errorf("%w: the issuer does not encrypt to ECDH-ES keys (%v)", ErrEncryption, re.AlgValuesSupported)
+	}
+	var err error
+	if e.enc, err = chooseEnc(enc, re.EncValuesSupported); err != nil {
+		return e, err
+	}
+	if zip && slices.Contains(re.ZipValuesSupported, oid4vci.ZipDeflate) {
+		e.zip = oid4vci.ZipDeflate
+	}
+	return e, nil
+}
+
+// requestEnc is the enc for the request JWE: the caller's when the issuer
+// takes it for requests, else the preferred one.
+func requestEnc(md *wellknown.CredentialIssuerMetadata, want string) string {
+	if want != "" && slices.Contains(md.CredentialRequestEncryption.EncValuesSupported, want) {
+		return want
+	}
+	return ""
+}
+
+// post sends a (Deferred) Credential Request and reads its answer: 200
+// with credentials, 202 with a transaction, each as application/json or,
+// when rk is set, as an application/jwt JWE to rk; errors are JSON.
+func (c *Client) post(ctx context.Context, sess *Session, endpoint, target string, payload any, rk *responseKey, enc encryption, wantEnc string, zip bool) (*Result, error) {
+	body, err := json.Marshal(payload)
 	if err != nil {
 		return nil, err
 	}
 	contentType := oid4vci.MediaTypeJSON
-	if rk != nil || (sess.Issuer.Metadata.CredentialRequestEncryption != nil && sess.Issuer.Metadata.CredentialRequestEncryption.EncryptionRequired) {
-		if payload, err = encryptRequest(payload, sess.Issuer.Metadata.CredentialRequestEncryption); err != nil {
+	if enc.request {
+		md := sess.Issuer.Metadata
+		if body, err = encryptRequest(body, md.CredentialRequestEncryption, requestEnc(md, wantEnc), zip); err != nil {
 			return nil, err
 		}
 		contentType = oid4vci.MediaTypeJWT
 	}
-	resp, body, err := c.send(ctx, sess, http.MethodPost, endpoint, contentType, payload, true)
+	r, err := c.send(ctx, sess, http.MethodPost, target, contentType, body, true)
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusAccepted {
-		return nil, fmt.Errorf("wallet: credential: %w", issuerError(resp, body))
+	if r.status != http.StatusOK && r.status != http.StatusAccepted {
+		return nil, issuerError(endpoint, r)
 	}
-	res := &Result{Status: resp.StatusCode}
-	if rk != nil {
-		if ct := resp.Header.Get("Content-Type"); ct != oid4vci.MediaTypeJWT {
-			return nil, fmt.Errorf("%w: asked for an encrypted response, got %q", ErrResponse, ct)
-		}
-		if body, err = rk.decrypt(body); err != nil {
+	res := &Result{Status: r.status}
+	plain := r.body
+	switch mt := r.mediaType(); {
+	case rk != nil && mt != oid4vci.MediaTypeJWT:
+		return nil, fmt.Errorf("%w: %s: asked for an encrypted response, got %q", ErrEncryption, endpoint, mt)
+	case rk != nil:
+		if plain, err = rk.decrypt(r.body, c.maxBytes()); err != nil {
 			return nil, err
 		}
 		res.Encrypted = true
+	case mt != oid4vci.MediaTypeJSON:
+		return nil, fmt.Errorf("%w: %s: media type %q, want application/json", ErrResponse, endpoint, mt)
 	}
-	cr, err := oid4vci.ParseCredentialResponse(body, c.limits())
+	cr, err := oid4vci.ParseCredentialResponse(plain, c.limits())
 	if err != nil {
-		return nil, fmt.Errorf("wallet: credential response: %w", err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrResponse, endpoint, err)
 	}
-	if cr.StatusCode() != resp.StatusCode {
-		return nil, fmt.Errorf("%w: HTTP %d with a body for %d", ErrResponse, resp.StatusCode, cr.StatusCode())
+	if cr.StatusCode() != r.status {
+		return nil, fmt.Errorf("%w: %s: HTTP %d with the body of a %d", ErrResponse, endpoint, r.status, cr.StatusCode())
 	}
 	res.NotificationID, res.TransactionID = cr.NotificationID, cr.TransactionID
-	res.Interval = time.Duration(cr.Interval) * time.Second
-	for _, ic := range cr.Credentials {
+	res.Interval = time.Duration(min(cr.Interval, maxInterval)) * time.Second
+	for i, ic := range cr.Credentials {
 		s, ok := ic.String()
 		if !ok {
-			return nil, fmt.Errorf("%w: a credential is not a string", ErrResponse)
+			return nil, fmt.Errorf("%w: %s: credentials[%d] is not a string", ErrResponse, endpoint, i)
 		}
 		res.Credentials = append(res.Credentials, s)
 	}
 	return res, nil
 }
 
-// Notify sends a notification (Section 11): credential_accepted,
-// credential_failure or credential_deleted.
+// maxInterval caps the polling interval an issuer may ask for (a year).
+const maxInterval = 365 * 24 * 3600
+
+// Deferred polls the Deferred Credential Endpoint once for a transaction
+// of this session (Section 9), encrypted as the original request was,
+// with a fresh response key (Section 9.1). A pending issuance comes back
+// as a Result with Status 202, whether the issuer answers 202 (1.0) or
+// 400 issuance_pending (earlier drafts).
+func (c *Client) Deferred(ctx context.Context, sess *Session, transactionID string) (*Result, error) {
+	md := sess.Issuer.Metadata
+	if md.DeferredCredentialEndpoint == "" {
+		return nil, fmt.Errorf("%w: the issuer has no deferred_credential_endpoint", ErrResponse)
+	}
+	if transactionID == "" {
+		return nil, errors.New("wallet: transaction_id is empty")
+	}
+	p := sess.getPending(transactionID)
+	if p == nil {
+		p = &pendingRequest{}
+	}
+	enc, err := encryptionFor(md, p.encrypt, p.enc, p.zip)
+	if err != nil {
+		return nil, err
+	}
+	req := &oid4vci.DeferredCredentialRequest{TransactionID: transactionID}
+	var rk *responseKey
+	if enc.response {
+		if rk, err = newResponseKey(enc.enc, enc.zip); err != nil {
+			return nil, err
+		}
+		req.CredentialResponseEncryption = rk.param()
+	}
+	res, err := c.post(ctx, sess, "deferred credential", md.DeferredCredentialEndpoint, req, rk, enc, p.enc, p.zip)
+	var ie *IssuerError
+	if errors.As(err, &ie) && ie.Err.Code == codeIssuancePending {
+		return &Result{Status: http.StatusAccepted, ConfigurationID: p.configurationID, TransactionID: transactionID, Interval: p.interval}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.ConfigurationID = p.configurationID
+	switch res.Status {
+	case http.StatusAccepted:
+		// Section 9.2: the same transaction_id as the request.
+		if res.TransactionID != transactionID {
+			return nil, fmt.Errorf("%w: deferred credential: transaction_id %q, asked for %q", ErrResponse, res.TransactionID, transactionID)
+		}
+		next := *p
+		next.interval = res.Interval
+		sess.setPending(transactionID, &next)
+	default:
+		sess.donePending(transactionID)
+	}
+	return res, nil
+}
+
+// Notify sends a Notification Request (Section 11): credential_accepted,
+// credential_failure or credential_deleted for the credentials of one
+// response. It does nothing when the issuer has no Notification Endpoint
+// or the response had no notification_id.
 func (c *Client) Notify(ctx context.Context, sess *Session, notificationID string, event oid4vci.NotificationEvent) error {
+	return c.notify(ctx, sess, notificationID, event, "")
+}
+
+func (c *Client) notify(ctx context.Context, sess *Session, notificationID string, event oid4vci.NotificationEvent, description string) error {
 	ep := sess.Issuer.Metadata.NotificationEndpoint
 	if ep == "" || notificationID == "" {
 		return nil
 	}
-	payload, err := json.Marshal(map[string]string{"notification_id": notificationID, "event": string(event)})
+	req := &oid4vci.NotificationRequest{NotificationID: notificationID, Event: event, EventDescription: oid4vci.SanitizeDescription(description)}
+	if err := req.Validate(oid4vci.Limits{}); err != nil {
+		return fmt.Errorf("wallet: notification: %w", err)
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		return err
 	}
-	resp, body, err := c.send(ctx, sess, http.MethodPost, ep, oid4vci.MediaTypeJSON, payload, true)
+	r, err := c.send(ctx, sess, http.MethodPost, ep, oid4vci.MediaTypeJSON, body, true)
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("wallet: notification: %w", issuerError(resp, body))
+	if r.status != http.StatusNoContent && r.status != http.StatusOK {
+		return issuerError("notification", r)
 	}
 	return nil
-}
-
-// Verified is a credential that passed verification.
-type Verified struct {
-	Format string
-	// Claims are the issuer's claims (SD-JWT VC: all disclosures; mdoc:
-	// the elements by namespace).
-	Claims map[string]any
-}
-
-// Verify checks a received credential against the trust anchors and
-// requires it to be bound to holder.
-func (c *Client) Verify(ctx context.Context, format, credential string, holder crypto.PublicKey) (*Verified, error) {
-	hp, ok := holder.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: holder key is not ECDSA", ErrVerification)
-	}
-	switch format {
-	case oid4vci.FormatSDJWTVC:
-		pool := x509.NewCertPool()
-		for _, r := range c.Roots {
-			pool.AddCert(r)
-		}
-		v := sdjwt.Verifier{Keys: &sdjwt.X5CResolver{Roots: pool}, Now: c.now}
-		res, err := v.VerifyVC(ctx, []byte(credential))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrVerification, err)
-		}
-		cnf, _ := res.Claims["cnf"].(map[string]any)
-		jwkMap, _ := cnf["jwk"].(map[string]any)
-		want, err := publicJWK(hp)
-		if err != nil {
-			return nil, err
-		}
-		if jwkMap == nil || jwkMap["x"] != want["x"] || jwkMap["y"] != want["y"] || jwkMap["crv"] != want["crv"] {
-			return nil, fmt.Errorf("%w: cnf.jwk is not the holder key", ErrVerification)
-		}
-		return &Verified{Format: format, Claims: res.Claims}, nil
-	case oid4vci.FormatMsoMdoc:
-		raw, err := base64.RawURLEncoding.DecodeString(credential)
-		if err != nil {
-			return nil, fmt.Errorf("%w: mdoc is not base64url: %v", ErrVerification, err)
-		}
-		v := mdoc.Verifier{Roots: c.Roots, At: c.now()}
-		doc, err := v.VerifyIssuerSigned(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrVerification, err)
-		}
-		if doc.DeviceKey == nil || !doc.DeviceKey.Equal(hp) {
-			return nil, fmt.Errorf("%w: the MSO deviceKey is not the holder key", ErrVerification)
-		}
-		claims := map[string]any{"doctype": doc.DocType}
-		for ns, els := range doc.Claims() {
-			claims[ns] = els
-		}
-		return &Verified{Format: format, Claims: claims}, nil
-	}
-	return nil, fmt.Errorf("%w: unsupported format %q", ErrVerification, format)
-}
-
-// ReceiveOptions configure Receive.
-type ReceiveOptions struct {
-	TxCode string
-	// ConfigurationIDs to ask for; empty means all the offer names.
-	ConfigurationIDs []string
-	Encrypt          bool
-	// Batch is the number of credentials (and keys) per configuration;
-	// zero means 1.
-	Batch int
-	// Keys make the holder keys; nil means in-memory keys.
-	Keys KeyStore
-	// DeferredWait bounds how long Receive polls a deferred issuance;
-	// zero returns the transaction without polling.
-	DeferredWait time.Duration
-}
-
-// Received is one verified credential.
-type Received struct {
-	Format          string
-	ConfigurationID string
-	Issuer          string
-	Credential      string
-	KeyID           string
-	NotificationID  string
-	Claims          map[string]any
-	TransactionID   string // set (and Credential empty) for a pending deferred issuance
-}
-
-// Receive runs the whole Pre-Authorized Code flow for an offer: offer,
-// metadata, token, and per configuration a nonce and a Credential
-// Request; every credential is verified (issuer chain, holder binding)
-// before it is returned, and accepted with a notification.
-func (c *Client) Receive(ctx context.Context, offerString string, opts ReceiveOptions) ([]Received, error) {
-	offer, err := c.ParseOffer(ctx, offerString)
-	if err != nil {
-		return nil, err
-	}
-	iss, err := c.Discover(ctx, offer.CredentialIssuer)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := sortedIDs(offer, opts.ConfigurationIDs)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := c.Token(ctx, iss, offer, opts.TxCode)
-	if err != nil {
-		return nil, err
-	}
-	ks := opts.Keys
-	if ks == nil {
-		ks = NewMemoryKeyStore()
-	}
-	batch := max(opts.Batch, 1)
-	var out []Received
-	for _, id := range ids {
-		conf, ok := iss.Metadata.CredentialConfigurations[id]
-		if !ok {
-			return nil, fmt.Errorf("%w: configuration %q is not in the issuer metadata", ErrResponse, id)
-		}
-		keys := make([]crypto.Signer, batch)
-		keyIDs := make([]string, batch)
-		for i := range keys {
-			if keys[i], keyIDs[i], err = ks.NewKey(ctx); err != nil {
-				return nil, fmt.Errorf("wallet: holder key: %w", err)
-			}
-		}
-		res, err := c.Credential(ctx, sess, CredentialOptions{ConfigurationID: id, Keys: keys, Encrypt: opts.Encrypt})
-		if err != nil {
-			return nil, err
-		}
-		deadline := c.now().Add(opts.DeferredWait)
-		for res.Status == http.StatusAccepted && c.now().Before(deadline) {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(min(max(res.Interval, 100*time.Millisecond), time.Until(deadline))):
-			}
-			txID := res.TransactionID
-			if res, err = c.Deferred(ctx, sess, txID, opts.Encrypt); err != nil {
-				return nil, err
-			}
-			if res.Status == http.StatusAccepted && res.TransactionID == "" {
-				res.TransactionID = txID
-			}
-		}
-		if res.Status == http.StatusAccepted {
-			out = append(out, Received{Format: conf.Format, ConfigurationID: id, Issuer: offer.CredentialIssuer, TransactionID: res.TransactionID})
-			continue
-		}
-		if len(res.Credentials) != len(keys) {
-			return nil, fmt.Errorf("%w: %d credentials for %d proofs", ErrResponse, len(res.Credentials), len(keys))
-		}
-		for i, cred := range res.Credentials {
-			v, err := c.Verify(ctx, conf.Format, cred, keys[i].Public())
-			if err != nil {
-				c.Notify(ctx, sess, res.NotificationID, oid4vci.EventCredentialFailure)
-				return nil, fmt.Errorf("configuration %s: %w", id, err)
-			}
-			out = append(out, Received{
-				Format: conf.Format, ConfigurationID: id, Issuer: offer.CredentialIssuer, Credential: cred,
-				KeyID: keyIDs[i], NotificationID: res.NotificationID, Claims: v.Claims,
-			})
-		}
-		if err := c.Notify(ctx, sess, res.NotificationID, oid4vci.EventCredentialAccepted); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }

@@ -141,7 +141,7 @@ func (r *AppRequest) Deeplink(scheme string) (string, error) { return BuildDeepl
 // Open decrypts the issuer's encrypted Credential Response, as the app
 // backend or wallet backend passes it on, and parses it.
 func (r *AppRequest) Open(encrypted []byte, l oid4vci.Limits) (*Result, error) {
-	plain, err := r.key.decrypt(encrypted)
+	plain, err := r.key.decrypt(encrypted, max(l.MaxBytes, DefaultMaxResponseBytes))
 	if err != nil {
 		return nil, err
 	}
@@ -180,19 +180,26 @@ func (c *Client) NewAppRequest(_ context.Context, iss *Issuer, credentialIdentif
 		}
 		proofs[i] = p
 	}
-	rk, err := newResponseKey()
+	if md.CredentialResponseEncryption == nil {
+		return nil, fmt.Errorf("%w: the issuer publishes no credential_response_encryption", ErrEncryption)
+	}
+	enc, err := chooseEnc("", md.CredentialResponseEncryption.EncValuesSupported)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(map[string]any{
-		"credential_identifier":          credentialIdentifier,
-		"proofs":                         map[string]any{"jwt": proofs},
-		"credential_response_encryption": map[string]any{"jwk": rk.jwk, "enc": "A256GCM"},
+	rk, err := newResponseKey(enc, "")
+	if err != nil {
+		return nil, err
+	}
+	payload, err := json.Marshal(&oid4vci.CredentialRequest{
+		CredentialIdentifier:         credentialIdentifier,
+		Proofs:                       &oid4vci.Proofs{JWT: proofs},
+		CredentialResponseEncryption: rk.param(),
 	})
 	if err != nil {
 		return nil, err
 	}
-	jwe, err := encryptRequest(payload, md.CredentialRequestEncryption)
+	jwe, err := encryptRequest(payload, md.CredentialRequestEncryption, "", false)
 	if err != nil {
 		return nil, err
 	}

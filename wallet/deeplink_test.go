@@ -7,18 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pramaan/pramaan/issuer"
 	"github.com/pramaan/pramaan/oid4vci"
 	"github.com/pramaan/pramaan/wallet"
+	"github.com/pramaan/pramaan/wallet/wallettest"
 )
 
 const appScheme = "in.gov.uidai.app"
 
 // appRequest prepares an app-flow request with n holder keys.
-func appRequest(t *testing.T, ti *testIssuer, n int) (*wallet.AppRequest, []crypto.Signer) {
+func appRequest(t *testing.T, fi *wallettest.Issuer, n int) (*wallet.AppRequest, []crypto.Signer) {
 	t.Helper()
-	c := &wallet.Client{Roots: ti.roots}
-	iss, err := c.Discover(context.Background(), ti.url)
+	c := &wallet.Client{Roots: fi.Roots}
+	iss, err := c.Discover(context.Background(), fi.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +35,8 @@ func appRequest(t *testing.T, ti *testIssuer, n int) (*wallet.AppRequest, []cryp
 }
 
 func TestDeeplinkRoundTripAndTheIssuerDecryptsIt(t *testing.T) {
-	ti := startIssuer(t)
-	r, _ := appRequest(t, ti, 1)
+	fi := wallettest.New(t, wallettest.Options{})
+	r, _ := appRequest(t, fi, 1)
 	link, err := r.Deeplink(appScheme)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestDeeplinkRoundTripAndTheIssuerDecryptsIt(t *testing.T) {
 	if err != nil || jwe != r.JWE {
 		t.Fatalf("parsed %v, %v", jwe == r.JWE, err)
 	}
-	plain, err := issuer.DecryptRequest([]byte(jwe), ti.requestKey, issuer.EncryptionPolicy{})
+	plain, err := fi.DecryptRequest([]byte(jwe))
 	if err != nil {
 		t.Fatalf("the issuer cannot decrypt the deeplink's request: %v", err)
 	}
@@ -58,9 +58,50 @@ func TestDeeplinkRoundTripAndTheIssuerDecryptsIt(t *testing.T) {
 	}
 }
 
+func TestAppRequestOpensTheIssuersEncryptedResponse(t *testing.T) {
+	fi := wallettest.New(t, wallettest.Options{})
+	r, _ := appRequest(t, fi, 1)
+	plain, err := fi.DecryptRequest([]byte(r.JWE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := oid4vci.ParseCredentialRequest(plain, oid4vci.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		resp oid4vci.CredentialResponse
+		want int
+	}{
+		{"issued", oid4vci.CredentialResponse{Credentials: []oid4vci.IssuedCredential{oid4vci.StringCredential("cred-1")}, NotificationID: "n-1"}, 200},
+		{"deferred", oid4vci.CredentialResponse{TransactionID: "tx-1", Interval: 60}, 202},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sealed, err := fi.EncryptResponse(tc.resp, req.CredentialResponseEncryption)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.Open(sealed, oid4vci.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != tc.want || !res.Encrypted || res.TransactionID != tc.resp.TransactionID || res.NotificationID != tc.resp.NotificationID {
+				t.Fatalf("opened %+v", res)
+			}
+		})
+	}
+	other, _ := appRequest(t, fi, 1)
+	sealed, _ := fi.EncryptResponse(cases[0].resp, req.CredentialResponseEncryption)
+	if _, err := other.Open(sealed, oid4vci.Limits{}); !errors.Is(err, wallet.ErrEncryption) {
+		t.Fatalf("another request's response: err = %v", err)
+	}
+}
+
 func TestDeeplinkNearTheLimit(t *testing.T) {
-	ti := startIssuer(t)
-	r, _ := appRequest(t, ti, 10)
+	fi := wallettest.New(t, wallettest.Options{})
+	r, _ := appRequest(t, fi, 10)
 	link, err := r.Deeplink(appScheme)
 	if err != nil {
 		t.Fatalf("a batch of 10 does not fit: %v", err)
@@ -89,8 +130,8 @@ func TestDeeplinkNearTheLimit(t *testing.T) {
 }
 
 func TestDeeplinkRefusals(t *testing.T) {
-	ti := startIssuer(t)
-	r, _ := appRequest(t, ti, 1)
+	fi := wallettest.New(t, wallettest.Options{})
+	r, _ := appRequest(t, fi, 1)
 	good, _ := r.Deeplink(appScheme)
 	cases := map[string]string{
 		"other scheme":    strings.Replace(good, appScheme, "evil.app", 1),
@@ -123,14 +164,12 @@ func TestDeeplinkRefusals(t *testing.T) {
 	ct := []byte(parts[3])
 	ct[0] ^= 'A' ^ 'B'
 	parts[3] = string(ct)
-	if _, err := issuer.DecryptRequest([]byte(strings.Join(parts, ".")), ti.requestKey, issuer.EncryptionPolicy{}); err == nil {
+	if _, err := fi.DecryptRequest([]byte(strings.Join(parts, "."))); err == nil {
 		t.Fatal("the issuer decrypted a tampered request")
 	}
-	other := startIssuer(t)
+	other := wallettest.New(t, wallettest.Options{})
 	foreign, _ := appRequest(t, other, 1)
-	_, err := issuer.DecryptRequest([]byte(foreign.JWE), ti.requestKey, issuer.EncryptionPolicy{})
-	var oe *oid4vci.Error
-	if !errors.As(err, &oe) || oe.Code != oid4vci.CodeInvalidEncryptionParameters {
-		t.Fatalf("request for another issuer's key: err = %v", err)
+	if _, err := fi.DecryptRequest([]byte(foreign.JWE)); err == nil {
+		t.Fatal("the issuer decrypted a request encrypted to another issuer's key")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
@@ -41,7 +42,7 @@ func NewMemoryKeyStore() *MemoryKeyStore {
 
 // NewKey implements KeyStore.
 func (m *MemoryKeyStore) NewKey(context.Context) (crypto.Signer, string, error) {
-	k, err := ecdsa.GenerateKey(ecdsaCurve, rand.Reader)
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, "", err
 	}
@@ -77,7 +78,7 @@ func (f FileKeyStore) NewKey(context.Context) (crypto.Signer, string, error) {
 	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("wallet: key directory: %w", err)
 	}
-	k, err := ecdsa.GenerateKey(ecdsaCurve, rand.Reader)
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, "", err
 	}
@@ -125,19 +126,14 @@ func (f FileKeyStore) Key(_ context.Context, id string) (crypto.Signer, error) {
 		return nil, fmt.Errorf("wallet: key %s: %w", id, err)
 	}
 	ek, ok := k.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("wallet: key %s: not an ECDSA key", id)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("wallet: key %s: not a P-256 ECDSA key", id)
+	}
+	if got, err := keyID(&ek.PublicKey); err != nil || got != id {
+		return nil, fmt.Errorf("wallet: key %s: the file holds another key", id)
 	}
 	return ek, nil
 }
 
 // keyID is the RFC 7638 SHA-256 thumbprint of the public key.
-func keyID(pub *ecdsa.PublicKey) (string, error) {
-	j, err := publicJWK(pub)
-	if err != nil {
-		return "", err
-	}
-	// RFC 7638 Section 3.2: required members in lexicographic order.
-	canon := fmt.Sprintf(`{"crv":%q,"kty":%q,"x":%q,"y":%q}`, j["crv"], j["kty"], j["x"], j["y"])
-	return sha256b64(canon), nil
-}
+func keyID(pub *ecdsa.PublicKey) (string, error) { return thumbprint(pub) }

@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pramaan/pramaan/mdoc"
+	"github.com/pramaan/pramaan/oid4vci"
 	"github.com/pramaan/pramaan/sdjwt"
 	"github.com/pramaan/pramaan/wallet"
 )
@@ -18,6 +23,9 @@ import (
 // defaultWalletDir is where `pramaan wallet receive` keeps credentials and
 // holder keys by default.
 const defaultWalletDir = "./pramaan-wallet"
+
+// walletTimeout bounds a whole `wallet receive`, deferred polling included.
+const walletTimeout = 5 * time.Minute
 
 func runWallet(args []string, e env) int {
 	if len(args) == 0 {
@@ -34,8 +42,8 @@ func runWallet(args []string, e env) int {
 	return 2
 }
 
-// receivedSummary is one line of `wallet receive` output: no claim values,
-// only their names.
+// receivedSummary is one entry of `wallet receive` output: claim names,
+// never their values.
 type receivedSummary struct {
 	Format          string   `json:"format"`
 	ConfigurationID string   `json:"credential_configuration_id"`
@@ -49,19 +57,34 @@ func runWalletReceive(args []string, e env) int {
 	fs := flag.NewFlagSet("wallet receive", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	txCode := fs.String("tx-code", "", "the transaction code the issuer gave by another channel")
-	out := fs.String("out", defaultWalletDir, "directory for credentials (and holder keys in its keys/)")
+	out := fs.String("out", defaultWalletDir, "directory for credentials (holder keys go in its keys/)")
 	encrypt := fs.Bool("encrypt", false, "encrypt the credential requests and ask for encrypted responses")
+	enc := fs.String("enc", "", "content encryption to ask for with --encrypt (A128GCM, A256GCM); default: the best the issuer offers")
+	zip := fs.Bool("zip", false, "ask for DEF-compressed encrypted responses (and compress requests) where the issuer supports it")
 	trust := fs.String("trust", "", "PEM file of the issuer's IACA root(s) (from pramaan keys export or <data-dir>/iaca.pem)")
-	batch := fs.Int("batch", 1, "credentials (each bound to its own key) per configuration")
+	batch := fs.Int("batch", 1, "credentials per configuration, each bound to its own holder key")
 	configs := fs.String("credentials", "", "comma-separated credential_configuration_ids to receive (default: all offered)")
 	noDPoP := fs.Bool("no-dpop", false, "use Bearer access tokens instead of DPoP")
 	signed := fs.Bool("signed-metadata", false, "fetch the signed issuer metadata and verify its x5c chain against --trust")
-	offer, rest := splitFirstArg(args)
-	if err := fs.Parse(rest); err != nil {
+	wait := fs.Duration("deferred-wait", time.Minute, "how long to poll a deferred issuance")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: pramaan wallet receive OFFER --trust IACA.pem [--tx-code CODE] [--out DIR] [--encrypt] [--batch N]")
+		fs.PrintDefaults()
+	}
+	offer, err := positional(fs, args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "pramaan wallet receive: %v\n", err)
+		fs.Usage()
 		return 2
 	}
-	if offer == "" || fs.NArg() > 0 || *trust == "" {
-		fmt.Fprintln(e.stderr, "usage: pramaan wallet receive OFFER --trust IACA.pem [--tx-code CODE] [--out DIR] [--encrypt] [--batch N]")
+	if *trust == "" {
+		fmt.Fprintln(e.stderr, "pramaan wallet receive: --trust is required: credentials are verified before they are stored")
+		fs.Usage()
+		return 2
+	}
+	if *batch < 1 || *batch > wallet.MaxBatch {
+		fmt.Fprintf(e.stderr, "pramaan wallet receive: --batch must be 1 to %d\n", wallet.MaxBatch)
+		fs.Usage()
 		return 2
 	}
 	pemData, err := os.ReadFile(*trust)
@@ -75,27 +98,30 @@ func runWalletReceive(args []string, e env) int {
 		return 2
 	}
 	c := &wallet.Client{HTTP: e.client, Now: e.now, Roots: roots, NoDPoP: *noDPoP, SignedMetadata: *signed}
-	ctx, cancel := context.WithTimeout(e.context(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(e.context(), walletTimeout)
 	defer cancel()
 	got, err := c.Receive(ctx, offer, wallet.ReceiveOptions{
-		TxCode: *txCode, ConfigurationIDs: splitList(*configs), Encrypt: *encrypt, Batch: *batch,
-		Keys: wallet.FileKeyStore{Dir: filepath.Join(*out, "keys")},
+		TxCode: *txCode, ConfigurationIDs: splitList(*configs), Encrypt: *encrypt, Enc: *enc, Zip: *zip, Batch: *batch,
+		Keys: wallet.FileKeyStore{Dir: filepath.Join(*out, "keys")}, Store: wallet.FileStore{Dir: *out}, DeferredWait: *wait,
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "pramaan wallet receive: %v\n", err)
+		for _, r := range got {
+			if r.File != "" {
+				fmt.Fprintf(e.stderr, "pramaan wallet receive: kept before the failure: %s\n", r.File)
+			}
+		}
 		return 1
 	}
-	var summary []receivedSummary
+	summary := []receivedSummary{}
 	for _, r := range got {
-		s := receivedSummary{Format: r.Format, ConfigurationID: r.ConfigurationID, NotificationID: r.NotificationID, TransactionID: r.TransactionID}
-		if r.Credential != "" {
-			if s.File, err = wallet.SaveCredential(*out, r, e.now()); err != nil {
-				fmt.Fprintf(e.stderr, "pramaan wallet receive: %v\n", err)
-				return 1
-			}
-			s.Claims = claimNames(r.Claims)
+		summary = append(summary, receivedSummary{
+			Format: r.Format, ConfigurationID: r.ConfigurationID, File: r.File, Claims: claimNames(r.Claims),
+			NotificationID: r.NotificationID, TransactionID: r.TransactionID,
+		})
+		if r.NotifyError != nil {
+			fmt.Fprintf(e.stderr, "pramaan wallet receive: warning: %s kept, but the issuer was not notified: %v\n", r.File, r.NotifyError)
 		}
-		summary = append(summary, s)
 	}
 	if err := printJSON(e.stdout, map[string]any{"credentials": summary}); err != nil {
 		fmt.Fprintf(e.stderr, "pramaan wallet receive: %v\n", err)
@@ -104,14 +130,15 @@ func runWalletReceive(args []string, e env) int {
 	return 0
 }
 
-// claimNames lists claim names, dotted for nested ones, without values.
+// claimNames lists claim names, dotted for nested ones, without values;
+// cnf is named but not walked.
 func claimNames(claims map[string]any) []string {
 	var out []string
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
 			name := prefix + k
-			if sub, ok := v.(map[string]any); ok && k != "cnf" {
+			if sub, ok := v.(map[string]any); ok && k != "cnf" && len(sub) > 0 {
 				walk(name+".", sub)
 				continue
 			}
@@ -123,14 +150,6 @@ func claimNames(claims map[string]any) []string {
 	return out
 }
 
-// splitFirstArg lets the positional argument come before the flags.
-func splitFirstArg(args []string) (string, []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
-	}
-	return "", args
-}
-
 func runWalletPresent(args []string, e env) int {
 	fs := flag.NewFlagSet("wallet present", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -138,22 +157,31 @@ func runWalletPresent(args []string, e env) int {
 	aud := fs.String("aud", "", "the verifier (KB-JWT aud)")
 	nonce := fs.String("nonce", "", "the verifier's nonce")
 	keysDir := fs.String("keys", "", "holder key directory (default: keys/ beside FILE)")
-	file, rest := splitFirstArg(args)
-	if err := fs.Parse(rest); err != nil {
-		return 2
-	}
-	if file == "" || fs.NArg() > 0 || *aud == "" || *nonce == "" {
+	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: pramaan wallet present FILE --disclose a,b --aud A --nonce N [--keys DIR]")
+		fs.PrintDefaults()
+	}
+	file, err := positional(fs, args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "pramaan wallet present: %v\n", err)
+		fs.Usage()
 		return 2
 	}
-	sc, err := wallet.LoadCredential(file)
-	if err != nil {
+	if *aud == "" || *nonce == "" {
+		fmt.Fprintln(e.stderr, "pramaan wallet present: --aud and --nonce are required")
+		fs.Usage()
+		return 2
+	}
+	fail := func(err error) int {
 		fmt.Fprintf(e.stderr, "pramaan wallet present: %v\n", err)
 		return 1
 	}
-	if sc.Format != "dc+sd-jwt" {
-		fmt.Fprintf(e.stderr, "pramaan wallet present: %s is %s; only SD-JWT VCs are presented here\n", file, sc.Format)
-		return 1
+	sc, err := wallet.LoadCredential(file)
+	if err != nil {
+		return fail(err)
+	}
+	if sc.Format != oid4vci.FormatSDJWTVC {
+		return fail(fmt.Errorf("%s is %s; only SD-JWT VCs are presented here", file, sc.Format))
 	}
 	dir := *keysDir
 	if dir == "" {
@@ -161,13 +189,14 @@ func runWalletPresent(args []string, e env) int {
 	}
 	key, err := wallet.FileKeyStore{Dir: dir}.Key(e.context(), sc.KeyID)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "pramaan wallet present: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	sd, err := sdjwt.Parse([]byte(sc.Credential))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "pramaan wallet present: %v\n", err)
-		return 1
+		return fail(err)
+	}
+	if err := boundTo(sd, key.Public()); err != nil {
+		return fail(err)
 	}
 	var paths []sdjwt.Path
 	for _, name := range splitList(*disclose) {
@@ -179,9 +208,37 @@ func runWalletPresent(args []string, e env) int {
 	}
 	pres, err := sd.Present(&sdjwt.KeyBinding{Signer: key, Audience: *aud, Nonce: *nonce, IssuedAt: e.now()}, paths...)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "pramaan wallet present: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	fmt.Fprintln(e.stdout, pres.String())
 	return 0
 }
+
+// boundTo checks that the SD-JWT's cnf.jwk is the holder key, so that the
+// KB-JWT will verify.
+func boundTo(sd *sdjwt.SDJWT, holder any) error {
+	payload, err := base64.RawURLEncoding.DecodeString(sd.Payload)
+	if err != nil {
+		return fmt.Errorf("credential payload: %w", err)
+	}
+	var p struct {
+		Cnf struct {
+			JWK map[string]any `json:"jwk"`
+		} `json:"cnf"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return fmt.Errorf("credential payload: %w", err)
+	}
+	bound, err := sdjwt.ParseJWK(p.Cnf.JWK)
+	if err != nil {
+		return fmt.Errorf("credential cnf.jwk: %w", err)
+	}
+	b, ok := bound.(*ecdsa.PublicKey)
+	h, ok2 := holder.(*ecdsa.PublicKey)
+	if !ok || !ok2 || !b.Equal(h) {
+		return errors.New("the credential is bound to another key than its holder key file")
+	}
+	return nil
+}
+
+var _ = runWallet
