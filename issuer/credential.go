@@ -16,6 +16,7 @@ import (
 	"github.com/pramaan/pramaan/internal/keys"
 	"github.com/pramaan/pramaan/mdoc"
 	"github.com/pramaan/pramaan/oid4vci"
+	"github.com/pramaan/pramaan/outbox"
 	"github.com/pramaan/pramaan/sdjwt"
 )
 
@@ -138,9 +139,10 @@ func (s *Service) checkEncryption(encrypted bool, enc *oid4vci.ResponseEncryptio
 // Credential answers POST /credential (Section 8). In order: the access
 // token (and DPoP proof); an identical retry within the idempotency window
 // gets the stored reply; decryption; the request; the configuration; the
-// proofs (consuming the c_nonce); the issuance record (one per
-// configuration and offer); then the credentials, one per proof, signed,
-// and the response, encrypted when asked.
+// proofs (consuming the c_nonce); then the credentials, one per proof,
+// signed; the issuance record (one per configuration and offer, with its
+// wallet-backend callback when the offer has one); and the response,
+// encrypted when asked.
 func (s *Service) Credential(ctx context.Context, r *Request) (*Response, error) {
 	now := s.now()
 	at, token, err := s.authorize(ctx, r, now)
@@ -155,6 +157,27 @@ func (s *Service) Credential(ctx context.Context, r *Request) (*Response, error)
 	if err != nil {
 		return nil, err
 	}
+	clientID := at.ClientID
+	if clientID == anonymousClient {
+		clientID = ""
+	}
+	g := grant{offerID: at.Offer, proofClient: clientID, details: at.AuthorizationDetails}
+	return s.credential(ctx, g, key, plain, encrypted, now)
+}
+
+// grant is what authorizes a Credential Request: the redeemed offer, the
+// client the proofs may name as iss, the granted authorization details
+// and, in the app flow, the wallet backend the app named.
+type grant struct {
+	offerID       string
+	proofClient   string
+	details       []oid4vci.AuthorizationDetail
+	walletBackend string
+}
+
+// credential is the Credential Endpoint's work after authorization, shared
+// by POST /credential and POST /app/credential-request.
+func (s *Service) credential(ctx context.Context, g grant, key, plain []byte, encrypted bool, now time.Time) (*Response, error) {
 	req, err := oid4vci.ParseCredentialRequest(plain, oid4vci.Limits{MaxBatchSize: s.limits.BatchSize})
 	if err != nil {
 		return nil, err
@@ -162,7 +185,7 @@ func (s *Service) Credential(ctx context.Context, r *Request) (*Response, error)
 	if err := s.checkEncryption(encrypted, req.CredentialResponseEncryption); err != nil {
 		return nil, err
 	}
-	configID, err := s.requestedConfiguration(at, req)
+	configID, err := s.requestedConfiguration(g.details, req)
 	if err != nil {
 		return nil, err
 	}
@@ -174,15 +197,24 @@ func (s *Service) Credential(ctx context.Context, r *Request) (*Response, error)
 		}
 		return nil, oid4vci.NewError(oid4vci.CodeInvalidProof, desc)
 	}
-	clientID := at.ClientID
-	if clientID == anonymousClient {
-		clientID = ""
-	}
-	holderKeys, err := s.proofs[configID].CheckClient(ctx, clientID, req.Proofs.JWT)
+	offer, claims, err := s.offerClaims(ctx, g.offerID, now)
 	if err != nil {
 		return nil, err
 	}
-	offer, claims, err := s.offerClaims(ctx, at.Offer, now)
+	backendID := g.walletBackend
+	if backendID == "" {
+		backendID = offer.WalletBackend
+	}
+	var backend *WalletBackend
+	if backendID != "" {
+		if backend, err = s.walletBackendFor(ctx, backendID, configID); err != nil {
+			return nil, err
+		}
+		if cc.Deferred {
+			return nil, oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "credential %s is issued deferred and cannot be delivered to a wallet backend", configID)
+		}
+	}
+	holderKeys, err := s.proofs[configID].CheckClient(ctx, g.proofClient, req.Proofs.JWT)
 	if err != nil {
 		return nil, err
 	}
@@ -193,19 +225,25 @@ func (s *Service) Credential(ctx context.Context, r *Request) (*Response, error)
 	if err != nil {
 		return nil, err
 	}
+	creds, err := s.issue(cc, claims, holderKeys, now)
+	if err != nil {
+		return nil, err
+	}
 	rec := IssuedCredential{
 		ID: notificationID, OfferID: offer.ID, Subject: offer.Subject, ConfigurationID: configID,
 		Format: cc.Format, Count: len(holderKeys), IssuedAt: now,
 	}
-	if err := s.cfg.Store.RecordIssuance(ctx, rec); err != nil {
+	var callback *outbox.Message
+	if backend != nil {
+		if callback, err = s.callbackMessage(*backend, rec, creds); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.cfg.Store.RecordIssuance(ctx, rec, callback); err != nil {
 		if errors.Is(err, ErrAlreadyExists) {
 			return nil, oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "credential %s was already issued for this offer", configID)
 		}
 		return nil, fmt.Errorf("issuer: record issuance: %w", err)
-	}
-	creds, err := s.issue(cc, claims, holderKeys, now)
-	if err != nil {
-		return nil, err
 	}
 	payload, err := json.Marshal(oid4vci.CredentialResponse{Credentials: creds, NotificationID: notificationID})
 	if err != nil {
@@ -259,7 +297,7 @@ func (s *Service) storedReply(ctx context.Context, key []byte, now time.Time) (*
 // requestedConfiguration resolves credential_identifier (Section 8.2):
 // the token response always carries credential_identifiers, so
 // credential_configuration_id must not be used.
-func (s *Service) requestedConfiguration(at *accessTokenClaims, req *oid4vci.CredentialRequest) (string, error) {
+func (s *Service) requestedConfiguration(details []oid4vci.AuthorizationDetail, req *oid4vci.CredentialRequest) (string, error) {
 	if id := req.CredentialConfigurationID; id != "" {
 		if _, ok := s.cfg.Configurations[id]; !ok {
 			return "", oid4vci.Errorf(oid4vci.CodeUnknownCredentialConfiguration, "unknown credential configuration %q", id)
@@ -267,7 +305,7 @@ func (s *Service) requestedConfiguration(at *accessTokenClaims, req *oid4vci.Cre
 		return "", oid4vci.NewError(oid4vci.CodeInvalidCredentialRequest,
 			"the Token Response returned credential_identifiers: send credential_identifier, not credential_configuration_id (Section 8.2)")
 	}
-	for _, d := range at.AuthorizationDetails {
+	for _, d := range details {
 		if slices.Contains(d.CredentialIdentifiers, req.CredentialIdentifier) {
 			if _, ok := s.cfg.Configurations[d.CredentialConfigurationID]; ok {
 				return d.CredentialConfigurationID, nil

@@ -35,7 +35,7 @@ func (s *Service) defer_(ctx context.Context, o Offer, configID string, holderKe
 		return nil, fmt.Errorf("issuer: holder keys: %w", err)
 	}
 	rec := IssuedCredential{ID: id, OfferID: o.ID, Subject: o.Subject, ConfigurationID: configID, Format: cc.Format, Count: len(holderKeys), IssuedAt: now}
-	if err := s.cfg.Store.RecordIssuance(ctx, rec); err != nil {
+	if err := s.cfg.Store.RecordIssuance(ctx, rec, nil); err != nil {
 		if errors.Is(err, ErrAlreadyExists) {
 			return nil, oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "credential %s was already requested for this offer", configID)
 		}

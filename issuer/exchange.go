@@ -22,6 +22,8 @@ type Request struct {
 	Body []byte
 	// PathID is the {id} path parameter of the routes that have one.
 	PathID string
+	// Query is the raw query string (admin listings only).
+	Query string
 }
 
 // Response is a successful answer. Every token, nonce and credential

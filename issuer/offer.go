@@ -41,6 +41,11 @@ type OfferRequest struct {
 	TxCode *TxCodeRequest `json:"tx_code,omitempty"`
 	// ByReference serves the offer at credential_offer_uri (Section 4.1.3).
 	ByReference bool `json:"by_reference,omitempty"`
+	// WalletBackend, when set, is a registered wallet backend that receives
+	// each credential of this offer by signed callback too.
+	WalletBackend string `json:"wallet_backend,omitempty"`
+
+	clientID string // the app client of an app-flow offer
 }
 
 // TxCodeRequest describes the Transaction Code to generate.
@@ -78,41 +83,49 @@ func ParseOfferRequest(body []byte) (*OfferRequest, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, oid4vci.NewError(oid4vci.CodeInvalidRequest, "offer request has trailing data")
 	}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// validate checks the members of an offer request.
+func (r *OfferRequest) validate() error {
 	switch n := len(r.CredentialConfigurationIDs); {
 	case n == 0:
-		return nil, oid4vci.NewError(oid4vci.CodeInvalidRequest, "credential_configuration_ids is required")
+		return oid4vci.NewError(oid4vci.CodeInvalidRequest, "credential_configuration_ids is required")
 	case n > MaxOfferConfigurations:
-		return nil, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "at most %d credential_configuration_ids", MaxOfferConfigurations)
+		return oid4vci.Errorf(oid4vci.CodeInvalidRequest, "at most %d credential_configuration_ids", MaxOfferConfigurations)
 	}
 	seen := map[string]bool{}
 	for _, id := range r.CredentialConfigurationIDs {
 		if seen[id] {
-			return nil, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "credential_configuration_ids repeats %q", id)
+			return oid4vci.Errorf(oid4vci.CodeInvalidRequest, "credential_configuration_ids repeats %q", id)
 		}
 		seen[id] = true
 	}
 	if len(r.Subject) > maxSubjectBytes {
-		return nil, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "subject longer than %d bytes", maxSubjectBytes)
+		return oid4vci.Errorf(oid4vci.CodeInvalidRequest, "subject longer than %d bytes", maxSubjectBytes)
 	}
 	if r.Claims == nil {
-		return nil, oid4vci.NewError(oid4vci.CodeInvalidRequest, "claims is required")
+		return oid4vci.NewError(oid4vci.CodeInvalidRequest, "claims is required")
 	}
 	if t := r.TxCode; t != nil {
 		if t.Length == 0 {
 			t.Length = DefaultTxCodeLength
 		}
 		if t.Length < MinTxCodeLength || t.Length > MaxTxCodeLength {
-			return nil, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "tx_code length must be %d to %d", MinTxCodeLength, MaxTxCodeLength)
+			return oid4vci.Errorf(oid4vci.CodeInvalidRequest, "tx_code length must be %d to %d", MinTxCodeLength, MaxTxCodeLength)
 		}
 		if t.InputMode == "" {
 			t.InputMode = oid4vci.InputModeNumeric
 		}
 		tc := oid4vci.TxCode{Length: t.Length, InputMode: t.InputMode, Description: t.Description}
 		if err := tc.Validate(); err != nil {
-			return nil, oid4vci.WrapError(oid4vci.CodeInvalidRequest, err, "tx_code: "+err.Error())
+			return oid4vci.WrapError(oid4vci.CodeInvalidRequest, err, "tx_code: "+err.Error())
 		}
 	}
-	return &r, nil
+	return nil
 }
 
 // CreateOffer answers POST /admin/offers: it checks that every offered
@@ -144,6 +157,13 @@ func (s *Service) NewOffer(ctx context.Context, req *OfferRequest) (*OfferRespon
 		}
 		if err := checkClaims(cc, req.Claims); err != nil {
 			return nil, oid4vci.WrapError(oid4vci.CodeInvalidRequest, err, fmt.Sprintf("%s: %v", id, errors.Unwrap(err)))
+		}
+	}
+	if req.WalletBackend != "" {
+		for _, cid := range req.CredentialConfigurationIDs {
+			if _, err := s.walletBackendFor(ctx, req.WalletBackend, cid); err != nil {
+				return nil, err
+			}
 		}
 	}
 	id, err := s.randomString(16)
@@ -208,6 +228,8 @@ func (s *Service) NewOffer(ctx context.Context, req *OfferRequest) (*OfferRespon
 		OfferJSON:        sealedOffer,
 		CreatedAt:        now,
 		ExpiresAt:        now.Add(s.limits.PreAuthorizedCodeTTL),
+		ClientID:         req.clientID,
+		WalletBackend:    req.WalletBackend,
 	}
 	if err := s.cfg.Store.CreateOffer(ctx, o); err != nil {
 		return nil, fmt.Errorf("issuer: store offer: %w", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pramaan/pramaan/internal/keys"
 	"github.com/pramaan/pramaan/oid4vci"
+	"github.com/pramaan/pramaan/outbox"
 	"github.com/pramaan/pramaan/wellknown"
 )
 
@@ -108,6 +109,8 @@ type Store interface {
 	IssuanceStore
 	ReplyStore
 	DeferredStore
+	RegistryStore
+	outbox.Store
 }
 
 // Config is everything a Service needs. Every field is required unless

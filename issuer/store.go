@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/pramaan/pramaan/outbox"
 )
 
 // Errors every store implementation returns for the outcomes below; the
@@ -38,6 +40,12 @@ type Offer struct {
 	CreatedAt        time.Time
 	ExpiresAt        time.Time
 	RedeemedAt       time.Time // zero until the code is redeemed
+	// ClientID is the app client that owns an app-flow offer (POST
+	// /app/issuer-config); empty for offers made by an operator.
+	ClientID string
+	// WalletBackend is the registered wallet backend that receives a
+	// callback for each issuance of this offer; empty for none.
+	WalletBackend string
 }
 
 // RedeemCheck is called by OfferStore.RedeemCode inside the store's
@@ -76,6 +84,8 @@ type OfferStore interface {
 	// RedeemedOffer returns the redeemed offer with this ID while it is
 	// retained (now before its ExpiresAt); else ErrNotFound.
 	RedeemedOffer(ctx context.Context, id string, now time.Time) (Offer, error)
+	// RedeemedOfferByCode is RedeemedOffer found by the code's hash.
+	RedeemedOfferByCode(ctx context.Context, codeHash []byte, now time.Time) (Offer, error)
 }
 
 // NonceStore keeps c_nonces (OpenID4VCI 1.0 Section 7) until used once.
@@ -125,11 +135,14 @@ type IssuedCredential struct {
 
 // IssuanceStore records issued credentials and their notifications.
 type IssuanceStore interface {
-	// RecordIssuance inserts c. ErrAlreadyExists when the offer already has
-	// an issuance for c.ConfigurationID: each configuration of an offer is
+	// RecordIssuance inserts c and, when callback is not nil, the outbox
+	// message that delivers the credentials to a wallet backend, in one
+	// transaction: a recorded issuance always has its callback.
+	// ErrAlreadyExists (and nothing written) when the offer already has an
+	// issuance for c.ConfigurationID: each configuration of an offer is
 	// issued once (a retry within the idempotency window gets the stored
 	// reply instead).
-	RecordIssuance(ctx context.Context, c IssuedCredential) error
+	RecordIssuance(ctx context.Context, c IssuedCredential, callback *outbox.Message) error
 	// Issuance returns the record with this ID (the notification_id).
 	Issuance(ctx context.Context, id string) (IssuedCredential, error)
 	// RecordNotification sets Event, EventDescription and EventAt of the
@@ -193,4 +206,45 @@ type DeferredStore interface {
 	// and returns it; else ErrNotFound. Of concurrent calls, at most one
 	// succeeds.
 	CollectDeferred(ctx context.Context, txHash []byte, now time.Time) (Deferred, error)
+}
+
+// AppClient is a registered issuing app's backend, the client of the
+// app-mediated flow (POST /app/issuer-config, POST /app/credential-request).
+type AppClient struct {
+	ID string
+	// JWKS is the client's public JWK Set (JSON): its private_key_jwt
+	// client assertions are checked against these keys.
+	JWKS []byte
+	// ConfigurationIDs are the credential configurations it may request.
+	ConfigurationIDs []string
+	CreatedAt        time.Time
+}
+
+// WalletBackend is a registered wallet backend that receives credentials
+// by signed callback.
+type WalletBackend struct {
+	ID          string
+	CallbackURL string
+	// EncryptionJWK is the backend's public key (JSON JWK, EC P-256): each
+	// callback body is a JWE encrypted to it.
+	EncryptionJWK []byte
+	// ConfigurationIDs are the credential configurations it may receive.
+	ConfigurationIDs []string
+	CreatedAt        time.Time
+}
+
+// RegistryStore keeps app clients and wallet backends.
+type RegistryStore interface {
+	// PutAppClient inserts or replaces the app client with c.ID.
+	PutAppClient(ctx context.Context, c AppClient) error
+	// AppClient returns the app client with this ID; else ErrNotFound.
+	AppClient(ctx context.Context, id string) (AppClient, error)
+	// AppClients lists every app client by ID.
+	AppClients(ctx context.Context) ([]AppClient, error)
+	// PutWalletBackend inserts or replaces the wallet backend with b.ID.
+	PutWalletBackend(ctx context.Context, b WalletBackend) error
+	// WalletBackend returns the wallet backend with this ID; else ErrNotFound.
+	WalletBackend(ctx context.Context, id string) (WalletBackend, error)
+	// WalletBackends lists every wallet backend by ID.
+	WalletBackends(ctx context.Context) ([]WalletBackend, error)
 }

@@ -68,3 +68,14 @@ func isLoopbackHost(h string) bool {
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
 }
+
+// ValidateEndpointURL checks an endpoint URL given to the issuer (a
+// wallet backend's callback URL): absolute https (http only on a loopback
+// host), a host, no user information and no fragment; a query is allowed.
+func ValidateEndpointURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	return validateHTTPSURL(u, s, true)
+}

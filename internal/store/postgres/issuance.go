@@ -7,15 +7,34 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pramaan/pramaan/issuer"
+	"github.com/pramaan/pramaan/outbox"
 )
 
 // RecordIssuance implements issuer.IssuanceStore; the unique (offer_id,
-// configuration_id) makes a second issuance ErrAlreadyExists.
-func (s *Store) RecordIssuance(ctx context.Context, c issuer.IssuedCredential) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO issued_credentials (id, offer_id, subject, configuration_id, format, count, issued_at)
+// configuration_id) makes a second issuance ErrAlreadyExists. The callback,
+// if any, is inserted in the same transaction.
+func (s *Store) RecordIssuance(ctx context.Context, c issuer.IssuedCredential, callback *outbox.Message) error {
+	insert := func(ctx context.Context, q interface {
+		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	}) error {
+		_, err := q.Exec(ctx, `INSERT INTO issued_credentials (id, offer_id, subject, configuration_id, format, count, issued_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.OfferID, c.Subject, c.ConfigurationID, c.Format, c.Count, c.IssuedAt)
+		return err
+	}
+	var err error
+	if callback == nil {
+		err = insert(ctx, s.pool)
+	} else {
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if err := insert(ctx, tx); err != nil {
+				return err
+			}
+			return insertMessage(ctx, tx, *callback)
+		})
+	}
 	if isUniqueViolation(err) {
 		return fmt.Errorf("postgres: record issuance: %w", issuer.ErrAlreadyExists)
 	}

@@ -11,12 +11,12 @@ import (
 	"github.com/pramaan/pramaan/issuer"
 )
 
-const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at`
+const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at, client_id, wallet_backend`
 
 // CreateOffer implements issuer.OfferStore.
 func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)`,
-		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, o.ConfigurationIDs, o.Subject, o.Claims, o.OfferJSON, o.CreatedAt, o.ExpiresAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12)`,
+		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, o.ConfigurationIDs, o.Subject, o.Claims, o.OfferJSON, o.CreatedAt, o.ExpiresAt, nullString(o.ClientID), nullString(o.WalletBackend))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("postgres: create offer %s: %w", o.ID, issuer.ErrAlreadyExists)
 	}
@@ -106,12 +106,33 @@ func (s *Store) RedeemedOffer(ctx context.Context, id string, now time.Time) (is
 	return o, nil
 }
 
+// RedeemedOfferByCode implements issuer.OfferStore.
+func (s *Store) RedeemedOfferByCode(ctx context.Context, codeHash []byte, now time.Time) (issuer.Offer, error) {
+	o, err := scanOffer(s.pool.QueryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE code_hash = $1`, codeHash))
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("postgres: redeemed offer by code: %w", err)
+	}
+	if o.RedeemedAt.IsZero() || !now.Before(o.ExpiresAt) {
+		return issuer.Offer{}, fmt.Errorf("postgres: redeemed offer %s: %w", o.ID, issuer.ErrNotFound)
+	}
+	return o, nil
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func scanOffer(row pgx.Row) (issuer.Offer, error) {
 	var (
 		o        issuer.Offer
-		redeemed *time.Time
+		redeemed        *time.Time
+		client, backend *string
 	)
-	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &o.ConfigurationIDs, &o.Subject, &o.Claims, &o.OfferJSON, &o.CreatedAt, &o.ExpiresAt, &redeemed)
+	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &o.ConfigurationIDs, &o.Subject, &o.Claims, &o.OfferJSON, &o.CreatedAt, &o.ExpiresAt, &redeemed, &client, &backend)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return issuer.Offer{}, issuer.ErrNotFound
 	}
@@ -121,6 +142,12 @@ func scanOffer(row pgx.Row) (issuer.Offer, error) {
 	o.CreatedAt, o.ExpiresAt = utc(o.CreatedAt), utc(o.ExpiresAt)
 	if redeemed != nil {
 		o.RedeemedAt = utc(*redeemed)
+	}
+	if client != nil {
+		o.ClientID = *client
+	}
+	if backend != nil {
+		o.WalletBackend = *backend
 	}
 	return o, nil
 }

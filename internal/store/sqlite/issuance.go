@@ -8,13 +8,29 @@ import (
 	"time"
 
 	"github.com/pramaan/pramaan/issuer"
+	"github.com/pramaan/pramaan/outbox"
 )
 
 // RecordIssuance implements issuer.IssuanceStore; the unique (offer_id,
-// configuration_id) makes a second issuance ErrAlreadyExists.
-func (s *Store) RecordIssuance(ctx context.Context, c issuer.IssuedCredential) error {
-	_, err := s.exec(ctx, `INSERT INTO issued_credentials (id, offer_id, subject, configuration_id, format, count, issued_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.OfferID, c.Subject, c.ConfigurationID, c.Format, c.Count, nanos(c.IssuedAt))
+// configuration_id) makes a second issuance ErrAlreadyExists. The callback,
+// if any, is inserted in the same transaction.
+func (s *Store) RecordIssuance(ctx context.Context, c issuer.IssuedCredential, callback *outbox.Message) error {
+	args := []any{c.ID, c.OfferID, c.Subject, c.ConfigurationID, c.Format, c.Count, nanos(c.IssuedAt)}
+	var err error
+	if callback == nil {
+		_, err = s.exec(ctx, insertIssuance, args...)
+	} else {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			st, err := s.txStmt(ctx, tx, insertIssuance)
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			return s.insertMessage(ctx, tx, *callback)
+		})
+	}
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: record issuance: %w", issuer.ErrAlreadyExists)
 	}
@@ -22,6 +38,22 @@ func (s *Store) RecordIssuance(ctx context.Context, c issuer.IssuedCredential) e
 		return fmt.Errorf("sqlite: record issuance: %w", err)
 	}
 	return nil
+}
+
+const insertIssuance = `INSERT INTO issued_credentials (id, offer_id, subject, configuration_id, format, count, issued_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+// inTx runs fn in a transaction, committed when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Issuance implements issuer.IssuanceStore.

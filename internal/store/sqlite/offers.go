@@ -11,7 +11,7 @@ import (
 	"github.com/pramaan/pramaan/issuer"
 )
 
-const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at`
+const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at, client_id, wallet_backend`
 
 // The statements of RedeemCode's transaction.
 const (
@@ -25,8 +25,8 @@ func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create offer: %w", err)
 	}
-	_, err = s.exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, string(ids), o.Subject, o.Claims, o.OfferJSON, nanos(o.CreatedAt), nanos(o.ExpiresAt))
+	_, err = s.exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, string(ids), o.Subject, o.Claims, o.OfferJSON, nanos(o.CreatedAt), nanos(o.ExpiresAt), nullString(o.ClientID), nullString(o.WalletBackend))
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: create offer %s: %w", o.ID, issuer.ErrAlreadyExists)
 	}
@@ -112,14 +112,30 @@ func (s *Store) RedeemedOffer(ctx context.Context, id string, now time.Time) (is
 	return o, nil
 }
 
+// RedeemedOfferByCode implements issuer.OfferStore.
+func (s *Store) RedeemedOfferByCode(ctx context.Context, codeHash []byte, now time.Time) (issuer.Offer, error) {
+	o, err := scanOffer(s.queryRow(ctx, redeemSelect, codeHash))
+	if err != nil {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeemed offer by code: %w", err)
+	}
+	if o.RedeemedAt.IsZero() || !now.Before(o.ExpiresAt) {
+		return issuer.Offer{}, fmt.Errorf("sqlite: redeemed offer %s: %w", o.ID, issuer.ErrNotFound)
+	}
+	return o, nil
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
 func scanOffer(row *sql.Row) (issuer.Offer, error) {
 	var (
 		o                issuer.Offer
 		ids              string
 		created, expires int64
 		redeemed         sql.NullInt64
+		client, backend  sql.NullString
 	)
-	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &ids, &o.Subject, &o.Claims, &o.OfferJSON, &created, &expires, &redeemed)
+	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &ids, &o.Subject, &o.Claims, &o.OfferJSON, &created, &expires, &redeemed, &client, &backend)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.Offer{}, issuer.ErrNotFound
 	}
@@ -133,5 +149,6 @@ func scanOffer(row *sql.Row) (issuer.Offer, error) {
 	if redeemed.Valid {
 		o.RedeemedAt = fromNanos(redeemed.Int64)
 	}
+	o.ClientID, o.WalletBackend = client.String, backend.String
 	return o, nil
 }

@@ -72,7 +72,7 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, er
 }
 
 // txQueries are the statements run inside transactions, prepared at Open.
-var txQueries = []string{redeemSelect, redeemUpdate}
+var txQueries = []string{redeemSelect, redeemUpdate, insertIssuance, insertMessageSQL}
 
 func (s *Store) prepareTxQueries(ctx context.Context) error {
 	for _, q := range txQueries {

@@ -34,7 +34,7 @@ func testIssuance(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := newStore(t, open)
 	c := NewIssuance(t, "offer-1", "aadhaar_sd_jwt")
-	if err := s.RecordIssuance(ctx, c); err != nil {
+	if err := s.RecordIssuance(ctx, c, nil); err != nil {
 		t.Fatalf("RecordIssuance: %v", err)
 	}
 	got, err := s.Issuance(ctx, c.ID)
@@ -42,13 +42,13 @@ func testIssuance(t *testing.T, open Opener) {
 		t.Fatalf("Issuance = %+v, %v; want %+v", got, err, c)
 	}
 	again := NewIssuance(t, "offer-1", "aadhaar_sd_jwt")
-	if err := s.RecordIssuance(ctx, again); !errors.Is(err, issuer.ErrAlreadyExists) {
+	if err := s.RecordIssuance(ctx, again, nil); !errors.Is(err, issuer.ErrAlreadyExists) {
 		t.Fatalf("second issuance of the configuration: err = %v, want ErrAlreadyExists", err)
 	}
 	if _, err := s.Issuance(ctx, again.ID); !errors.Is(err, issuer.ErrNotFound) {
 		t.Fatalf("the refused record was stored: %v", err)
 	}
-	if err := s.RecordIssuance(ctx, NewIssuance(t, "offer-1", "aadhaar_mdoc")); err != nil {
+	if err := s.RecordIssuance(ctx, NewIssuance(t, "offer-1", "aadhaar_mdoc"), nil); err != nil {
 		t.Fatalf("another configuration of the offer: %v", err)
 	}
 	// Notifications: only for the offer's own issuance.

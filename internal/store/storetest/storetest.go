@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pramaan/pramaan/issuer"
+	"github.com/pramaan/pramaan/outbox"
 )
 
 // Store is what a backend offers the issuer.
@@ -28,6 +29,8 @@ type Store interface {
 	issuer.IssuanceStore
 	issuer.ReplyStore
 	issuer.DeferredStore
+	issuer.RegistryStore
+	outbox.Store
 	issuer.Sweeper
 	io.Closer
 }
@@ -54,6 +57,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("issuance", func(t *testing.T) { testIssuance(t, open) })
 	t.Run("replies", func(t *testing.T) { testReplies(t, open) })
 	t.Run("deferred", func(t *testing.T) { testDeferred(t, open) })
+	t.Run("app flow offers", func(t *testing.T) { testAppOffers(t, open) })
+	t.Run("registry", func(t *testing.T) { testRegistry(t, open) })
+	t.Run("outbox", func(t *testing.T) { testOutbox(t, open) })
 	t.Run("races", func(t *testing.T) { RunRaces(t, open, nil) })
 }
 
@@ -97,7 +103,8 @@ func equalOffer(a, b issuer.Offer) bool {
 	return a.ID == b.ID && bytes.Equal(a.CodeHash, b.CodeHash) && bytes.Equal(a.TxCodeHash, b.TxCodeHash) &&
 		a.TxCodeAttempts == b.TxCodeAttempts && slices.Equal(a.ConfigurationIDs, b.ConfigurationIDs) &&
 		a.Subject == b.Subject && bytes.Equal(a.Claims, b.Claims) && bytes.Equal(a.OfferJSON, b.OfferJSON) &&
-		a.CreatedAt.Equal(b.CreatedAt) && a.ExpiresAt.Equal(b.ExpiresAt) && a.RedeemedAt.Equal(b.RedeemedAt)
+		a.CreatedAt.Equal(b.CreatedAt) && a.ExpiresAt.Equal(b.ExpiresAt) && a.RedeemedAt.Equal(b.RedeemedAt) &&
+		a.ClientID == b.ClientID && a.WalletBackend == b.WalletBackend
 }
 
 func testOffers(t *testing.T, open Opener) {
@@ -295,7 +302,7 @@ func testSweep(t *testing.T, open Opener) {
 		}
 	}
 	issued := NewIssuance(t, dead.ID, "aadhaar_sd_jwt")
-	if err := s.RecordIssuance(ctx, issued); err != nil {
+	if err := s.RecordIssuance(ctx, issued, nil); err != nil {
 		t.Fatal(err)
 	}
 	n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute))
@@ -417,8 +424,9 @@ func RunRaces(t *testing.T, openA Opener, openB Opener) {
 	}
 	race("issuance of one configuration of an offer", func(s Store) error {
 		c := NewIssuance(t, "race-offer", "aadhaar_sd_jwt")
-		return s.RecordIssuance(ctx, c)
+		return s.RecordIssuance(ctx, c, nil)
 	}, issuer.ErrAlreadyExists)
+	raceOutboxClaims(t, a, b)
 }
 
 func mustCreate(t *testing.T, s Store, o issuer.Offer) {
