@@ -128,7 +128,7 @@ func nullString(s string) *string {
 
 func scanOffer(row pgx.Row) (issuer.Offer, error) {
 	var (
-		o        issuer.Offer
+		o               issuer.Offer
 		redeemed        *time.Time
 		client, backend *string
 	)
