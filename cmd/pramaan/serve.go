@@ -146,6 +146,7 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	}
 	printBanner(e, cfg, ks, where)
 	go sweep(ctx, st, e.now, logger)
+	go server.NewOutboxWorker(cfg, ks, st, e.now, logger).Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	if e.onListen != nil {

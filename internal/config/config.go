@@ -12,6 +12,24 @@ type Config struct {
 	// CredentialConfigurations are keyed by credential_configuration_id.
 	CredentialConfigurations map[string]CredentialConfiguration `yaml:"credential_configurations"`
 	Encryption               Encryption                         `yaml:"encryption"`
+	Callbacks                Callbacks                          `yaml:"callbacks"`
+}
+
+// Callbacks tunes the delivery of credentials to wallet backends (the
+// outbox). Zero values take the defaults of Default.
+type Callbacks struct {
+	// MaxAttempts is how many times a callback is tried before it is dead.
+	MaxAttempts int `yaml:"max_attempts"`
+	// BaseDelay is the wait after the first failure; it doubles each time,
+	// with jitter, up to MaxDelay.
+	BaseDelay time.Duration `yaml:"base_delay"`
+	MaxDelay  time.Duration `yaml:"max_delay"`
+	// Timeout bounds one attempt; Lease (longer) is how long a claimed
+	// callback is held before another worker may take it over.
+	Timeout time.Duration `yaml:"timeout"`
+	Lease   time.Duration `yaml:"lease"`
+	// Poll is how often an idle worker looks for due callbacks.
+	Poll time.Duration `yaml:"poll"`
 }
 
 // Server says where pramaan listens, who it is and where it keeps its data.

@@ -46,6 +46,14 @@ func Default() *Config {
 			BatchSize:            10,
 			IdempotencyWindow:    60 * time.Second,
 		},
+		Callbacks: Callbacks{
+			MaxAttempts: 10,
+			BaseDelay:   2 * time.Second,
+			MaxDelay:    15 * time.Minute,
+			Timeout:     15 * time.Second,
+			Lease:       time.Minute,
+			Poll:        time.Second,
+		},
 		Languages: []string{"en", "hi"},
 		Issuer: Issuer{
 			Display: map[string]string{"en": "Pramaan", "hi": "प्रमाण"},

@@ -51,7 +51,22 @@ func (c *Config) Validate() error {
 	c.Issuer.validate(&p, languages)
 	validateConfigurations(&p, c.CredentialConfigurations, languages)
 	c.Encryption.validate(&p)
+	c.Callbacks.validate(&p)
 	return p.err()
+}
+
+func (c Callbacks) validate(p *problems) {
+	if c.MaxAttempts < 0 || c.MaxAttempts > 100 {
+		p.add("callbacks.max_attempts", "must be 1 to 100 (0: the default)")
+	}
+	for name, d := range map[string]time.Duration{"base_delay": c.BaseDelay, "max_delay": c.MaxDelay, "timeout": c.Timeout, "lease": c.Lease, "poll": c.Poll} {
+		if d < 0 {
+			p.add("callbacks."+name, "is negative")
+		}
+	}
+	if c.Lease > 0 && c.Timeout > 0 && c.Lease <= c.Timeout {
+		p.add("callbacks.lease", "must be longer than callbacks.timeout, or a slow attempt would be taken over while it runs")
+	}
 }
 
 func (s Server) validate(p *problems) {

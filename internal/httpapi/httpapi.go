@@ -46,6 +46,20 @@ type DeferredLister interface {
 	ListDeferred(ctx context.Context, r *issuer.Request) (*issuer.Response, error)
 }
 
+// AppFlow is optional: when the Service also implements it, New adds the
+// app-mediated flow (POST /app/issuer-config, POST /app/credential-request)
+// and its admin routes (app clients, wallet backends, callbacks).
+type AppFlow interface {
+	IssuerConfig(ctx context.Context, r *issuer.Request) (*issuer.Response, error)
+	AppCredential(ctx context.Context, r *issuer.Request) (*issuer.Response, error)
+	RegisterAppClient(ctx context.Context, r *issuer.Request) (*issuer.Response, error)     // admin
+	AppClients(ctx context.Context, r *issuer.Request) (*issuer.Response, error)            // admin
+	RegisterWalletBackend(ctx context.Context, r *issuer.Request) (*issuer.Response, error) // admin
+	WalletBackends(ctx context.Context, r *issuer.Request) (*issuer.Response, error)        // admin
+	Callbacks(ctx context.Context, r *issuer.Request) (*issuer.Response, error)             // admin
+	RetryCallback(ctx context.Context, r *issuer.Request) (*issuer.Response, error)         // admin
+}
+
 // AdminAuth checks the admin API's bearer token (*keys.AdminToken
 // implements it, in constant time).
 type AdminAuth interface{ Check(token string) bool }
@@ -174,6 +188,16 @@ func New(cfg Config) (*fiber.App, error) {
 	if l, ok := svc.(DeferredLister); ok {
 		app.Get("/admin/deferred", s.requireAdmin, s.bind(l.ListDeferred, true))
 	}
+	if a, ok := svc.(AppFlow); ok {
+		app.Post("/app/issuer-config", s.bind(a.IssuerConfig, true))
+		app.Post("/app/credential-request", s.bind(a.AppCredential, true))
+		app.Post("/admin/app-clients", s.requireAdmin, s.bind(a.RegisterAppClient, true))
+		app.Get("/admin/app-clients", s.requireAdmin, s.bind(a.AppClients, true))
+		app.Post("/admin/wallet-backends", s.requireAdmin, s.bind(a.RegisterWalletBackend, true))
+		app.Get("/admin/wallet-backends", s.requireAdmin, s.bind(a.WalletBackends, true))
+		app.Get("/admin/callbacks", s.requireAdmin, s.bind(a.Callbacks, true))
+		app.Post("/admin/callbacks/:id/retry", s.requireAdmin, s.bind(a.RetryCallback, true))
+	}
 
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		return sendJSON(c, http.StatusOK, statusBody{"ok"})
@@ -209,6 +233,7 @@ func (s *server) bind(h Handler, noStore bool) fiber.Handler {
 			// The raw body: c.Body() would inflate a Content-Encoding.
 			Body:   append([]byte(nil), c.Request().Body()...),
 			PathID: strings.Clone(c.Params("id")),
+			Query:  string(c.Request().URI().QueryString()),
 		}
 		c.Request().Header.VisitAll(func(k, v []byte) {
 			r.Header.Add(string(k), string(v))

@@ -3,16 +3,19 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/pramaan/pramaan/httpsig"
 	"github.com/pramaan/pramaan/internal/config"
 	"github.com/pramaan/pramaan/internal/keys"
 	"github.com/pramaan/pramaan/internal/store/postgres"
 	"github.com/pramaan/pramaan/internal/store/sqlite"
 	"github.com/pramaan/pramaan/issuer"
+	"github.com/pramaan/pramaan/outbox"
 	"github.com/pramaan/pramaan/wellknown"
 )
 
@@ -149,4 +152,22 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 			IdempotencyWindow:    l.IdempotencyWindow,
 		},
 	})
+}
+
+// NewOutboxWorker returns the worker that delivers callbacks to wallet
+// backends, signing each request (RFC 9421) with the credential signer:
+// its keyid is the kid of that key in the issuer's JWKS.
+func NewOutboxWorker(cfg *config.Config, ks *keys.Keystore, st outbox.Store, now func() time.Time, logger *slog.Logger) *outbox.Worker {
+	cs := ks.CredentialSigner()
+	c := cfg.Callbacks
+	return &outbox.Worker{
+		Store:  st,
+		Signer: &httpsig.Signer{Key: cs, KeyID: cs.KeyID(), Expires: 5 * time.Minute},
+		Policy: outbox.Policy{
+			MaxAttempts: c.MaxAttempts, BaseDelay: c.BaseDelay, MaxDelay: c.MaxDelay,
+			Timeout: c.Timeout, Lease: c.Lease, Poll: c.Poll,
+		},
+		Now:    now,
+		Logger: logger,
+	}
 }
