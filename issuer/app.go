@@ -305,7 +305,11 @@ func (s *Service) authenticateClient(ctx context.Context, assertionType, asserti
 	if iss == "" || iss != sub || len(iss) > maxClientIDBytes {
 		return fail("iss and sub must both be the client_id")
 	}
+	// RFC 7519 Section 4.1.3: aud is a string or an array of strings.
 	aud, _, err := claims.strings("aud", 8)
+	if one, _, serr := claims.str("aud"); serr == nil && one != "" {
+		aud, err = []string{one}, nil
+	}
 	if err != nil || !(slices.Contains(aud, s.cfg.CredentialIssuer) || slices.Contains(aud, endpoint)) {
 		return fail("aud must be the credential issuer or this endpoint")
 	}

@@ -32,6 +32,10 @@ type VerifyOptions struct {
 	// Holders are the holder keys the credential may be bound to: its
 	// cnf.jwk (SD-JWT VC) or MSO deviceKey (mdoc) must be one of them.
 	Holders []crypto.PublicKey
+	// AnyHolder accepts a credential bound to any key (it must still be
+	// bound to one): for a wallet backend, which never holds the device's
+	// keys. Verified.Holder is then -1 and Verified.HolderKey the key.
+	AnyHolder bool
 }
 
 // Verified is a credential that passed verification.
@@ -46,6 +50,8 @@ type Verified struct {
 	Holder int
 	// ValidUntil is exp (SD-JWT VC) or validUntil (mdoc); zero when none.
 	ValidUntil time.Time
+	// HolderKey is the key the credential is bound to.
+	HolderKey crypto.PublicKey
 }
 
 // Verify checks a received credential: the issuer's signature with a key
@@ -56,7 +62,7 @@ func (c *Client) Verify(ctx context.Context, credential string, o VerifyOptions)
 	if len(c.Roots) == 0 {
 		return nil, fmt.Errorf("%w: no trust roots configured", ErrVerification)
 	}
-	if len(o.Holders) == 0 {
+	if len(o.Holders) == 0 && !o.AnyHolder {
 		return nil, fmt.Errorf("%w: no holder key to check the binding against", ErrVerification)
 	}
 	switch o.Format {
@@ -95,11 +101,11 @@ func (c *Client) verifySDJWT(ctx context.Context, credential string, o VerifyOpt
 	if err != nil {
 		return nil, fmt.Errorf("%w: cnf.jwk: %v", ErrVerification, err)
 	}
-	i, err := holderIndex(bound, o.Holders, "cnf.jwk")
+	i, err := holderIndex(bound, o, "cnf.jwk")
 	if err != nil {
 		return nil, err
 	}
-	return &Verified{Format: o.Format, Claims: res.Claims, Holder: i, ValidUntil: res.VC.Expiry}, nil
+	return &Verified{Format: o.Format, Claims: res.Claims, Holder: i, ValidUntil: res.VC.Expiry, HolderKey: bound}, nil
 }
 
 func (c *Client) verifyMdoc(credential string, o VerifyOptions) (*Verified, error) {
@@ -122,7 +128,7 @@ func (c *Client) verifyMdoc(credential string, o VerifyOptions) (*Verified, erro
 	if doc.DeviceKey == nil {
 		return nil, fmt.Errorf("%w: the MSO has no deviceKey", ErrVerification)
 	}
-	i, err := holderIndex(doc.DeviceKey, o.Holders, "the MSO deviceKey")
+	i, err := holderIndex(doc.DeviceKey, o, "the MSO deviceKey")
 	if err != nil {
 		return nil, err
 	}
@@ -130,14 +136,18 @@ func (c *Client) verifyMdoc(credential string, o VerifyOptions) (*Verified, erro
 	for ns, els := range doc.Claims() {
 		claims[ns] = els
 	}
-	return &Verified{Format: o.Format, Claims: claims, Holder: i, ValidUntil: doc.Validity.ValidUntil}, nil
+	return &Verified{Format: o.Format, Claims: claims, Holder: i, ValidUntil: doc.Validity.ValidUntil, HolderKey: doc.DeviceKey}, nil
 }
 
-// holderIndex finds the bound key among the holder keys.
-func holderIndex(bound crypto.PublicKey, holders []crypto.PublicKey, what string) (int, error) {
+// holderIndex finds the bound key among the holder keys; -1 when any
+// holder is accepted.
+func holderIndex(bound crypto.PublicKey, o VerifyOptions, what string) (int, error) {
 	b, ok := bound.(*ecdsa.PublicKey)
+	if ok && o.AnyHolder {
+		return -1, nil
+	}
 	if ok {
-		for i, h := range holders {
+		for i, h := range o.Holders {
 			if hk, ok := h.(*ecdsa.PublicKey); ok && hk.Equal(b) {
 				return i, nil
 			}

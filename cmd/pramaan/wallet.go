@@ -29,7 +29,7 @@ const walletTimeout = 5 * time.Minute
 
 func runWallet(args []string, e env) int {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: pramaan wallet receive OFFER [flags] | pramaan wallet present FILE [flags]")
+		fmt.Fprintln(e.stderr, "usage: pramaan wallet receive OFFER [flags] | present FILE [flags] | backend [flags] | app [flags]")
 		return 2
 	}
 	switch args[0] {
@@ -37,6 +37,10 @@ func runWallet(args []string, e env) int {
 		return runWalletReceive(args[1:], e)
 	case "present":
 		return runWalletPresent(args[1:], e)
+	case "backend":
+		return runWalletBackend(args[1:], e)
+	case "app":
+		return runWalletApp(args[1:], e)
 	}
 	fmt.Fprintf(e.stderr, "pramaan wallet: unknown subcommand %q\n", args[0])
 	return 2
