@@ -53,6 +53,7 @@ func runOffer(args []string, e env) int {
 	byValue := fs.Bool("by-value", false, "put the whole offer in the link instead of a credential_offer_uri")
 	noQR := fs.Bool("no-qr", false, "do not print the QR code")
 	asJSON := fs.Bool("json", false, "print the issuer's JSON answer only")
+	walletBackend := fs.String("wallet-backend", "", "registered wallet backend that also receives the credentials by signed callback")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -75,6 +76,9 @@ func runOffer(args []string, e env) int {
 	}
 	if *subject != "" {
 		req["subject"] = *subject
+	}
+	if *walletBackend != "" {
+		req["wallet_backend"] = *walletBackend
 	}
 	if *txCode {
 		req["tx_code"] = map[string]any{"length": *txLen, "input_mode": *txMode, "description": *txDesc}
