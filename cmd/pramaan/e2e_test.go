@@ -54,6 +54,9 @@ func startServe(t *testing.T, args ...string) (string, string) {
 		done <- run(append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, args...), e)
 	}()
 	t.Cleanup(func() {
+		// The tests' clients keep idle connections; close them so that
+		// serve's graceful shutdown has nothing to wait for.
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 		cancel()
 		if t.Failed() {
 			t.Logf("serve log (errors only):\n%s", errorLines(errb.String()))

@@ -160,7 +160,13 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := app.ShutdownWithContext(shutdown); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		// Clients holding idle keep-alive connections past the grace
+		// period: every request in flight has been answered; exiting
+		// closes the rest.
+		logger.Warn("shutdown: connections still open after the grace period are closed")
 	}
 	return nil
 }
