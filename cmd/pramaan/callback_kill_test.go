@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -67,7 +68,15 @@ func (f *faultyBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func startKillable(t *testing.T, bin, addr, dataDir, configPath string) (kill func()) {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", dataDir, "--config", configPath)
-	cmd.Env = append(os.Environ(), "PRAMAAN_ADMIN_TOKEN="+raceAdminToken)
+	// SQLite in the test's own data directory, whatever the CI sets: the
+	// outbox must start empty.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PRAMAAN_DATABASE_URL=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "PRAMAAN_ADMIN_TOKEN="+raceAdminToken)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
