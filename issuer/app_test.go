@@ -1,9 +1,9 @@
 package issuer_test
 
 import (
-	"crypto/rand"
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"strings"
