@@ -169,3 +169,16 @@ func TestWorkerRetriesAHangingBackendAfterItsTimeout(t *testing.T) {
 		t.Fatalf("after a timeout: %+v", m)
 	}
 }
+
+func TestWorkerRetriesABackendThatClosesTheConnection(t *testing.T) {
+	f, _ := newFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	f.worker.RunOnce(context.Background())
+	if m := f.message(t); m.State != outbox.StatePending || m.LastStatus != 0 || m.LastError == "" || m.Attempts != 1 {
+		t.Fatalf("after a closed connection: %+v", m)
+	}
+}
