@@ -202,7 +202,8 @@ func (s *Service) IssuerConfig(ctx context.Context, r *Request) (*Response, erro
 }
 
 // requestEncryptionMetadata returns credential_request_encryption of the
-// issuer metadata, or nil when requests are not encrypted.
+// issuer metadata (from the metadata cache), or nil when requests are not
+// encrypted.
 func (s *Service) requestEncryptionMetadata(ctx context.Context) (json.RawMessage, error) {
 	resp, err := s.CredentialIssuerMetadata(ctx, &Request{Method: http.MethodGet, Header: http.Header{}})
 	if err != nil {

@@ -1,7 +1,6 @@
 package issuer
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -71,17 +70,9 @@ type OfferResponse struct {
 // ParseOfferRequest reads a POST /admin/offers body strictly: unknown
 // members are refused so that a typo is not silently ignored.
 func ParseOfferRequest(body []byte) (*OfferRequest, error) {
-	if len(body) > maxOfferRequestBytes {
-		return nil, oid4vci.NewError(oid4vci.CodeInvalidRequest, "offer request too large")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r OfferRequest
-	if err := dec.Decode(&r); err != nil {
-		return nil, oid4vci.WrapError(oid4vci.CodeInvalidRequest, err, "offer request is not valid JSON: "+err.Error())
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, oid4vci.NewError(oid4vci.CodeInvalidRequest, "offer request has trailing data")
+	if err := decodeStrict(body, maxOfferRequestBytes, "offer request", &r); err != nil {
+		return nil, err
 	}
 	if err := r.validate(); err != nil {
 		return nil, err
