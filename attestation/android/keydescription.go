@@ -211,8 +211,8 @@ type ApplicationID struct {
 
 // PackageInfo names one package and its version code.
 type PackageInfo struct {
-	Name    string
-	Version int64
+	Name    string `json:"name"`
+	Version int64  `json:"version"`
 }
 
 // ParseKeyDescription parses the DER of a key attestation extension. It

@@ -200,7 +200,10 @@ func (v *Verifier) Verify(ctx context.Context, chain [][]byte, challenge []byte,
 			f = &Failure{Reason: ReasonMalformedCertificate, Detail: err.Error(), Cert: -1, Err: err}
 			err = f
 		}
-		res.Valid, res.Reason, res.Detail = false, f.Reason, f.Error()
+		res.Valid, res.Reason, res.Detail = false, f.Reason, f.Detail
+		if f.Cert >= 0 {
+			res.Detail = fmt.Sprintf("certificate %d: %s", f.Cert, f.Detail)
+		}
 		return res, err
 	}
 	res.Valid = true

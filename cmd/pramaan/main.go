@@ -51,6 +51,7 @@ func commands() []command {
 		{"bench", "run complete issuance flows under load and report flows/s, latencies and the crypto floor", runBench},
 		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
 		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
+		{"attest", "verify an Android key attestation chain and print what it attests (attest verify)", runAttest},
 		{"keys", "print the issuer's public keys and certificates for verifiers (keys export)", runKeys},
 	}
 }
