@@ -22,6 +22,11 @@ const (
 	ProofTypeDIVP = "di_vp"
 	// ProofTypeAttestation is the attestation proof type (Appendix F.3).
 	ProofTypeAttestation = "attestation"
+	// ProofTypeAndroidKeystoreAttestation is Google's proof type carrying
+	// Android KeyStore attestation chains, one per key, whose challenge is
+	// the c_nonce (developer.android.com, "Implement hardware-backed
+	// attestation for digital credentials").
+	ProofTypeAndroidKeystoreAttestation = "android_keystore_attestation"
 )
 
 // Grant types.

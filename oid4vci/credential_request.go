@@ -37,6 +37,11 @@ type Proofs struct {
 	DIVP []json.RawMessage `json:"di_vp,omitempty"`
 	// Attestation holds exactly one key attestation JWT (Appendix F.3).
 	Attestation []string `json:"attestation,omitempty"`
+	// AndroidKeystoreAttestation holds Android KeyStore attestation chains,
+	// one per key, each leaf first as standard base64 DER (Google's
+	// android_keystore_attestation proof type, an additional proof type as
+	// Appendix F allows).
+	AndroidKeystoreAttestation [][]string `json:"android_keystore_attestation,omitempty"`
 }
 
 // Type returns the proof type in use, or "" when none is.
@@ -48,12 +53,16 @@ func (p *Proofs) Type() string {
 		return ProofTypeDIVP
 	case len(p.Attestation) > 0:
 		return ProofTypeAttestation
+	case len(p.AndroidKeystoreAttestation) > 0:
+		return ProofTypeAndroidKeystoreAttestation
 	}
 	return ""
 }
 
 // Len returns the number of proofs.
-func (p *Proofs) Len() int { return len(p.JWT) + len(p.DIVP) + len(p.Attestation) }
+func (p *Proofs) Len() int {
+	return len(p.JWT) + len(p.DIVP) + len(p.Attestation) + len(p.AndroidKeystoreAttestation)
+}
 
 // ParseCredentialRequest reads an unencrypted Credential Request body
 // (application/json, §8.2). Unrecognised members are ignored (§8.2). Errors
@@ -156,6 +165,8 @@ func parseProofs(raw json.RawMessage, l Limits) (*Proofs, error) {
 			err = json.Unmarshal(v, &p.JWT)
 		case ProofTypeAttestation:
 			err = json.Unmarshal(v, &p.Attestation)
+		case ProofTypeAndroidKeystoreAttestation:
+			err = json.Unmarshal(v, &p.AndroidKeystoreAttestation)
 		case ProofTypeDIVP:
 			if err = json.Unmarshal(v, &p.DIVP); err == nil {
 				for i := range p.DIVP {
@@ -178,7 +189,7 @@ func parseProofs(raw json.RawMessage, l Limits) (*Proofs, error) {
 // validate checks the proof count and the shape of each proof.
 func (p *Proofs) validate(l Limits) error {
 	kinds := 0
-	for _, n := range []int{len(p.JWT), len(p.DIVP), len(p.Attestation)} {
+	for _, n := range []int{len(p.JWT), len(p.DIVP), len(p.Attestation), len(p.AndroidKeystoreAttestation)} {
 		if n > 0 {
 			kinds++
 		}
@@ -203,12 +214,41 @@ func (p *Proofs) validate(l Limits) error {
 			return Errorf(CodeInvalidProof, "proofs.attestation[%d] is not a compact JWS", i)
 		}
 	}
+	for i, chain := range p.AndroidKeystoreAttestation {
+		if len(chain) == 0 || len(chain) > MaxAndroidChainLength {
+			return Errorf(CodeInvalidProof, "proofs.android_keystore_attestation[%d] must hold 1 to %d certificates", i, MaxAndroidChainLength)
+		}
+		for j, c := range chain {
+			if !isStdBase64(c) {
+				return Errorf(CodeInvalidProof, "proofs.android_keystore_attestation[%d][%d] is not standard base64 DER", i, j)
+			}
+		}
+	}
 	for i, vp := range p.DIVP {
 		if _, err := asObject(vp); err != nil {
 			return Errorf(CodeInvalidProof, "proofs.di_vp[%d] must be a JSON object", i)
 		}
 	}
 	return nil
+}
+
+// MaxAndroidChainLength bounds one chain of an android_keystore_attestation
+// proof.
+const MaxAndroidChainLength = 8
+
+// isStdBase64 reports whether s is non-empty padded standard base64
+// (RFC 4648 §4), the "Base64-NoWrap padded" of Google's proof type.
+func isStdBase64(s string) bool {
+	if s == "" || len(s)%4 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeCompactJWS reports whether s has three dot-separated parts, the
