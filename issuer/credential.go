@@ -190,10 +190,10 @@ func (s *Service) credential(ctx context.Context, g grant, key, plain []byte, en
 		return nil, err
 	}
 	cc := s.cfg.Configurations[configID]
-	if req.Proofs == nil || len(req.Proofs.JWT) == 0 {
-		desc := "proofs.jwt is required: this issuer binds credentials to holder keys"
+	if req.Proofs == nil || req.Proofs.Len() == 0 {
+		desc := "proofs is required: this issuer binds credentials to holder keys"
 		if req.LegacyProof {
-			desc = "the singular proof parameter was removed in OpenID4VCI 1.0; send proofs.jwt"
+			desc = "the singular proof parameter was removed in OpenID4VCI 1.0; send proofs"
 		}
 		return nil, oid4vci.NewError(oid4vci.CodeInvalidProof, desc)
 	}
@@ -214,7 +214,7 @@ func (s *Service) credential(ctx context.Context, g grant, key, plain []byte, en
 			return nil, oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "credential %s is issued deferred and cannot be delivered to a wallet backend", configID)
 		}
 	}
-	holderKeys, err := s.proofs[configID].CheckClient(ctx, g.proofClient, req.Proofs.JWT)
+	holderKeys, err := s.proofs[configID].CheckProofs(ctx, g.proofClient, req.Proofs)
 	if err != nil {
 		return nil, err
 	}

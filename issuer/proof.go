@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,6 +58,18 @@ type ProofConfig struct {
 	MaxProofs int
 	// MaxProofBytes bounds one proof JWT; zero means DefaultMaxProofBytes.
 	MaxProofBytes int
+	// ProofTypes are the accepted proof types (jwt, attestation,
+	// android_keystore_attestation); empty means jwt only.
+	ProofTypes []string
+	// KeyAttestationRequired, when set, refuses keys without a key
+	// attestation meeting it (key_attestations_required, Section 12.2.4):
+	// a jwt proof must then carry key_attestation.
+	KeyAttestationRequired *KeyAttestationRequirement
+	// KeyAttestations verifies key attestation JWTs; nil refuses the
+	// attestation proof type and key_attestation headers.
+	KeyAttestations KeyAttestationVerifier
+	// Android verifies android_keystore_attestation chains; nil refuses them.
+	Android AndroidAttestationVerifier
 }
 
 // ProofKey is the holder key a verified proof binds a credential to.
@@ -114,6 +127,25 @@ func NewProofChecker(cfg ProofConfig) (*ProofChecker, error) {
 	if cfg.MaxProofBytes == 0 {
 		cfg.MaxProofBytes = DefaultMaxProofBytes
 	}
+	for _, t := range cfg.ProofTypes {
+		switch t {
+		case oid4vci.ProofTypeJWT:
+		case oid4vci.ProofTypeAttestation:
+			if cfg.KeyAttestations == nil {
+				return nil, fmt.Errorf("%w: the attestation proof type needs a KeyAttestationVerifier", ErrProofCheckerConfig)
+			}
+		case oid4vci.ProofTypeAndroidKeystoreAttestation:
+			if cfg.Android == nil {
+				return nil, fmt.Errorf("%w: the android_keystore_attestation proof type needs an AndroidAttestationVerifier", ErrProofCheckerConfig)
+			}
+		default:
+			return nil, fmt.Errorf("%w: proof type %q is not supported", ErrProofCheckerConfig, t)
+		}
+	}
+	if cfg.KeyAttestationRequired != nil && cfg.KeyAttestations == nil && slices.Contains(cfg.ProofTypes, oid4vci.ProofTypeJWT) {
+		return nil, fmt.Errorf("%w: requiring key attestations on jwt proofs needs a KeyAttestationVerifier", ErrProofCheckerConfig)
+	}
+	cfg.ProofTypes = slices.Clone(cfg.ProofTypes)
 	return &ProofChecker{cfg: cfg, algs: algs}, nil
 }
 
@@ -141,19 +173,40 @@ func (c *ProofChecker) CheckClient(ctx context.Context, clientID string, proofs 
 		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "more than %d proofs (batch_size)", c.cfg.MaxProofs)
 	}
 	now := c.cfg.Now()
-	keys := make([]ProofKey, len(proofs))
+	keys := make([]ProofKey, 0, len(proofs))
 	seen := make(map[string]int, len(proofs))
 	nonce := ""
 	for i, p := range proofs {
-		key, n, err := c.checkOne(ctx, clientID, p, now)
+		key, n, ka, err := c.checkOne(ctx, clientID, p, now)
 		if err != nil {
 			return nil, proofError(i, len(proofs), err)
 		}
-		if j, dup := seen[key.Thumbprint]; dup {
-			return nil, oid4vci.WrapError(oid4vci.CodeInvalidProof, ErrDuplicateKey,
-				fmt.Sprintf("proofs %d and %d name the same key", j, i))
+		if ka == nil && c.cfg.KeyAttestationRequired != nil {
+			return nil, oid4vci.WrapError(oid4vci.CodeInvalidProof, ErrKeyNotAccepted,
+				fmt.Sprintf("proof %d: this credential requires an attested key: add a key_attestation header or use the attestation proof type", i))
 		}
-		seen[key.Thumbprint] = i
+		bound := []ProofKey{key}
+		if ka != nil {
+			if bound, err = attestedKeys(ka); err != nil {
+				return nil, proofError(i, len(proofs), err)
+			}
+		}
+		for _, k := range bound {
+			if j, dup := seen[k.Thumbprint]; dup {
+				if ka != nil && j != i {
+					// Proofs signed by keys of one attestation each
+					// carry it: its keys are bound once.
+					continue
+				}
+				return nil, oid4vci.WrapError(oid4vci.CodeInvalidProof, ErrDuplicateKey,
+					fmt.Sprintf("proofs %d and %d name the same key", j, i))
+			}
+			seen[k.Thumbprint] = i
+			keys = append(keys, k)
+		}
+		if len(keys) > c.cfg.MaxProofs {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "the proofs bind %d keys, more than the batch size of %d", len(keys), c.cfg.MaxProofs)
+		}
 		// One request redeems one c_nonce (§7, §8.2): a batch whose
 		// proofs carry different nonces cannot be matched to it.
 		if c.cfg.RequireNonce {
@@ -164,7 +217,6 @@ func (c *ProofChecker) CheckClient(ctx context.Context, clientID string, proofs 
 					fmt.Sprintf("proof %d carries a different nonce than proof 0; all proofs of a request must use the same c_nonce", i))
 			}
 		}
-		keys[i] = key
 	}
 	if c.cfg.RequireNonce {
 		if err := c.cfg.Nonces.ConsumeNonce(ctx, nonce, now); err != nil {

@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"time"
 
@@ -12,30 +13,68 @@ import (
 // returns its key and nonce. The checks are those of Appendix F.4, in an
 // order where nothing about the key is trusted before the header passes
 // and no claim is read before the signature verifies.
-func (c *ProofChecker) checkOne(ctx context.Context, clientID, token string, now time.Time) (ProofKey, string, error) {
+func (c *ProofChecker) checkOne(ctx context.Context, clientID, token string, now time.Time) (ProofKey, string, *KeyAttestation, error) {
 	jwt, err := parseCompactJWS(token, c.cfg.MaxProofBytes)
 	if err != nil {
-		return ProofKey{}, "", err
+		return ProofKey{}, "", nil, err
 	}
 	// Appendix F.1: typ openid4vci-proof+jwt; alg asymmetric, never none
 	// or a MAC, and one of proof_signing_alg_values_supported.
 	alg, err := jwt.checkCommonHeader(oid4vci.TypProofJWT, c.algs)
 	if err != nil {
-		return ProofKey{}, "", err
+		return ProofKey{}, "", nil, err
 	}
-	key, err := c.headerKey(ctx, jwt.header, alg, now)
-	if err != nil {
-		return ProofKey{}, "", err
+	var ka *KeyAttestation
+	if jwt.header.has("key_attestation") {
+		token, _, err := jwt.header.str("key_attestation")
+		if err != nil || token == "" {
+			return ProofKey{}, "", nil, fmt.Errorf("%w: key_attestation must be a key attestation JWT", ErrMalformedJWT)
+		}
+		if ka, err = c.verifyKeyAttestation(ctx, token, true); err != nil {
+			return ProofKey{}, "", nil, err
+		}
+	}
+	var key ProofKey
+	if pub, ok := attestedKid(jwt.header, ka); ok {
+		k, err := publicKeyInfo(alg, pub)
+		if err != nil {
+			return ProofKey{}, "", nil, err
+		}
+		key = ProofKey{PublicKey: k.pub, JWK: k.jwk, Thumbprint: k.thumbprint, Alg: alg}
+	} else if key, err = c.headerKey(ctx, jwt.header, alg, now); err != nil {
+		return ProofKey{}, "", nil, err
+	}
+	// Appendix F.1: the proof is signed by one of the attested keys.
+	if ka != nil && !containsKey(ka.Keys, key.PublicKey) {
+		return ProofKey{}, "", nil, fmt.Errorf("%w: the proof key is not one of the key attestation's attested_keys", ErrKeyNotAccepted)
 	}
 	// Appendix F.1: the JWT is signed by the key the header identifies.
 	if err := jwt.verifySignature(alg, key.PublicKey); err != nil {
-		return ProofKey{}, "", err
+		return ProofKey{}, "", nil, err
 	}
 	nonce, err := c.checkClaims(jwt.payload, clientID, now)
 	if err != nil {
-		return ProofKey{}, "", err
+		return ProofKey{}, "", nil, err
 	}
-	return key, nonce, nil
+	// Appendix F.1: with a c_nonce, the key attestation's nonce MUST be set
+	// to it; the proof carries the same c_nonce.
+	if ka != nil && c.cfg.RequireNonce && ka.Nonce != nonce {
+		return ProofKey{}, "", nil, fmt.Errorf("%w: the key attestation's nonce is not the proof's c_nonce", ErrClaimInvalid)
+	}
+	return key, nonce, ka, nil
+}
+
+// attestedKid resolves a kid that indexes the key attestation's
+// attested_keys.
+func attestedKid(h joseObject, ka *KeyAttestation) (crypto.PublicKey, bool) {
+	if ka == nil || !h.has("kid") || h.has("jwk") || h.has("x5c") {
+		return nil, false
+	}
+	kid, _, err := h.str("kid")
+	if err != nil {
+		return nil, false
+	}
+	return attestedKeyIndex(kid, ka)
 }
 
 // headerKey finds the key of a proof header: exactly one of kid, jwk and

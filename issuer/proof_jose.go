@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -54,6 +55,16 @@ func jwaSignatureAlgorithm(alg string) (jwa.SignatureAlgorithm, bool) {
 
 // algAllowList is a validated set of accepted algorithms.
 type algAllowList map[string]bool
+
+// names returns the allowed algorithms, sorted.
+func (l algAllowList) names() []string {
+	out := make([]string, 0, len(l))
+	for a := range l {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // newAlgAllowList checks a configured list; empty means ES256 only.
 func newAlgAllowList(algs []string) (algAllowList, error) {

@@ -38,6 +38,11 @@ type CredentialConfiguration struct {
 	Deferred bool
 	// ProofAlgs are the proof_signing_alg_values_supported; empty: ES256.
 	ProofAlgs []string
+	// ProofTypes are the accepted proof types; empty means jwt only.
+	ProofTypes []string
+	// KeyAttestationRequired, when set, binds only attested keys meeting
+	// it (key_attestations_required, Section 12.2.4).
+	KeyAttestationRequired *KeyAttestationRequirement
 	// Claims are the credential's claims and where their values come from.
 	Claims []Claim
 }
@@ -146,7 +151,12 @@ type Config struct {
 	// DPoPNonceKey keys the stateless DPoP-Nonce values (RFC 9449 Section
 	// 8); nil disables server nonces. Every instance must share it.
 	DPoPNonceKey []byte
-	Limits       Limits
+	// KeyAttestations verifies key attestation JWTs (the attestation proof
+	// type and key_attestation headers); nil refuses them.
+	KeyAttestations KeyAttestationVerifier
+	// Android verifies android_keystore_attestation chains; nil refuses them.
+	Android AndroidAttestationVerifier
+	Limits  Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the randomness of codes, ids and salts; nil means crypto/rand.
@@ -220,6 +230,11 @@ func New(cfg Config) (*Service, error) {
 			RequireNonce:     true,
 			Nonces:           cfg.Store,
 			MaxProofs:        s.limits.BatchSize,
+
+			ProofTypes:             cc.ProofTypes,
+			KeyAttestationRequired: cc.KeyAttestationRequired,
+			KeyAttestations:        cfg.KeyAttestations,
+			Android:                cfg.Android,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: configuration %s: %w", ErrConfig, id, err)

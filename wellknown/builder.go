@@ -198,10 +198,34 @@ func buildConfiguration(field string, cc CredentialConfig) (CredentialConfigurat
 			return conf, configErr(field+".KeyAttestationsRequired.UserAuthentication", "%v", err)
 		}
 	}
-	conf.ProofTypesSupported = map[string]ProofType{ProofTypeJWT: {
-		ProofSigningAlgValuesSupported: slices.Clone(proofAlgs),
-		KeyAttestationsRequired:        cloneKeyAttestations(cc.KeyAttestationsRequired),
-	}}
+	types := cc.ProofTypes
+	if len(types) == 0 {
+		types = []string{ProofTypeJWT}
+	}
+	conf.ProofTypesSupported = make(map[string]ProofType, len(types))
+	for _, t := range types {
+		required := cloneKeyAttestations(cc.KeyAttestationsRequired)
+		pt := ProofType{ProofSigningAlgValuesSupported: slices.Clone(proofAlgs), KeyAttestationsRequired: required}
+		switch t {
+		case ProofTypeJWT:
+		case ProofTypeAttestation:
+			// The proof is a key attestation: always required (Section
+			// 12.2.4: {} means required without constraints).
+			if pt.KeyAttestationsRequired == nil {
+				pt.KeyAttestationsRequired = &KeyAttestationsRequired{}
+			}
+		case ProofTypeAndroidKeystoreAttestation:
+			// Google's vendor type: the attested KeyStore key is ES256;
+			// the Android policy, not Appendix D levels, constrains it.
+			pt = ProofType{ProofSigningAlgValuesSupported: []string{"ES256"}, KeyAttestationsRequired: &KeyAttestationsRequired{}}
+		default:
+			return conf, configErr(field+".ProofTypes", "%q is not jwt, attestation or android_keystore_attestation", t)
+		}
+		if _, dup := conf.ProofTypesSupported[t]; dup {
+			return conf, configErr(field+".ProofTypes", "%q is listed twice", t)
+		}
+		conf.ProofTypesSupported[t] = pt
+	}
 
 	switch cc.Format {
 	case FormatSDJWTVC:

@@ -97,6 +97,11 @@ type CredentialConfig struct {
 	ProofSigningAlgs []string
 	// KeyAttestationsRequired, when set, asks for key attestations.
 	KeyAttestationsRequired *KeyAttestationsRequired
-	Display                 []CredentialDisplay
-	Claims                  []ClaimDescription
+	// ProofTypes are the advertised proof types (jwt, attestation,
+	// android_keystore_attestation); empty means jwt. The attestation type
+	// signs with ProofSigningAlgs; android_keystore_attestation keys are
+	// ES256. Both always advertise key_attestations_required.
+	ProofTypes []string
+	Display    []CredentialDisplay
+	Claims     []ClaimDescription
 }

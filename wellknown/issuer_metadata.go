@@ -12,8 +12,16 @@ const (
 	BindingCOSEKey = "cose_key"
 )
 
-// ProofTypeJWT is the jwt proof type (OpenID4VCI 1.0 Appendix F.1).
-const ProofTypeJWT = "jwt"
+// Proof types (OpenID4VCI 1.0 Appendix F).
+const (
+	// ProofTypeJWT is the jwt proof type (Appendix F.1).
+	ProofTypeJWT = "jwt"
+	// ProofTypeAttestation is the attestation proof type (Appendix F.3).
+	ProofTypeAttestation = "attestation"
+	// ProofTypeAndroidKeystoreAttestation is Google's proof type of
+	// Android KeyStore attestation chains.
+	ProofTypeAndroidKeystoreAttestation = "android_keystore_attestation"
+)
 
 // CredentialIssuerMetadata is the Credential Issuer Metadata document
 // (OpenID4VCI 1.0 Section 12.2.4). Members are in the order the

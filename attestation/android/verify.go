@@ -600,3 +600,22 @@ func purposeName(p int64) string {
 	}
 	return fmt.Sprintf("PURPOSE_%d", p)
 }
+
+// ChainChallenge returns the attestation challenge the leaf of a chain
+// carries, unverified: a caller that must learn which of its nonces a
+// chain answers (as an OpenID4VCI issuer learns the c_nonce) reads it here,
+// verifies the chain against it, and then checks that it issued it.
+func ChainChallenge(chain [][]byte) ([]byte, error) {
+	if len(chain) == 0 || len(chain[0]) > MaxCertificateBytes {
+		return nil, fmt.Errorf("%w: no leaf certificate", ErrKeyDescription)
+	}
+	leaf, err := x509.ParseCertificate(chain[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: leaf: %v", ErrKeyDescription, err)
+	}
+	kd, err := LeafKeyDescription(leaf)
+	if err != nil {
+		return nil, err
+	}
+	return kd.AttestationChallenge, nil
+}

@@ -13,6 +13,36 @@ type Config struct {
 	CredentialConfigurations map[string]CredentialConfiguration `yaml:"credential_configurations"`
 	Encryption               Encryption                         `yaml:"encryption"`
 	Callbacks                Callbacks                          `yaml:"callbacks"`
+	KeyAttestation           KeyAttestation                     `yaml:"key_attestation"`
+}
+
+// KeyAttestation configures how attested holder keys are checked.
+type KeyAttestation struct {
+	// WalletProviders are PEM files of wallet-provider CA certificates, the
+	// trust anchors of key-attestation+jwt x5c chains (the attestation
+	// proof type and jwt proofs with key_attestation). Relative paths are
+	// resolved against the data directory.
+	WalletProviders []string `yaml:"wallet_providers"`
+	// Android configures the android_keystore_attestation proof type.
+	Android AndroidAttestation `yaml:"android"`
+}
+
+// AndroidAttestation configures Android key attestation chain checks.
+type AndroidAttestation struct {
+	// StatusList is the attestation revocation status list: an https URL
+	// (Google's by default) or a file. An unavailable list fails chains.
+	StatusList string `yaml:"status_list"`
+	// StatusListTTL is how long a fetched list is used (default 1h).
+	StatusListTTL time.Duration `yaml:"status_list_ttl"`
+	// Policy is a JSON policy file overlaying the built-in strict policy
+	// (see pramaan attest verify); empty means the strict policy.
+	Policy string `yaml:"policy"`
+	// AllowTestDevices accepts unlocked devices with unverified boot and
+	// any patch level. Never in production.
+	AllowTestDevices bool `yaml:"allow_test_devices"`
+	// Roots are PEM files of extra roots pinned by public key besides
+	// Google's (a private attestation PKI, or tests).
+	Roots []string `yaml:"roots"`
 }
 
 // Callbacks tunes the delivery of credentials to wallet backends (the
@@ -108,6 +138,9 @@ type CredentialConfiguration struct {
 	// Binding is jwk for dc+sd-jwt and cose_key for mso_mdoc.
 	Binding    string     `yaml:"binding"`
 	ProofTypes ProofTypes `yaml:"proof_types"`
+	// KeyAttestationsRequired, when set, binds credentials only to attested
+	// keys meeting it.
+	KeyAttestationsRequired *KeyAttestationsRequired `yaml:"key_attestations_required"`
 	// Validity is the lifetime of an issued credential.
 	Validity time.Duration `yaml:"validity"`
 	// Deferred issues through the Deferred Credential Endpoint (Section 9)
@@ -119,10 +152,26 @@ type CredentialConfiguration struct {
 	Claims          []Claim            `yaml:"claims"`
 }
 
-// ProofTypes lists the accepted key proof types (Appendix F); only jwt is
-// implemented.
+// ProofTypes lists the accepted key proof types (Appendix F).
 type ProofTypes struct {
 	JWT *JWTProofType `yaml:"jwt"`
+	// Attestation accepts a key-attestation+jwt without proof of
+	// possession (Appendix F.3); needs key_attestation.wallet_providers.
+	Attestation *JWTProofType `yaml:"attestation"`
+	// AndroidKeystoreAttestation accepts Android KeyStore chains whose
+	// challenge is the c_nonce (Google's android_keystore_attestation).
+	AndroidKeystoreAttestation *AndroidProofType `yaml:"android_keystore_attestation"`
+}
+
+// AndroidProofType configures the android_keystore_attestation proof type.
+type AndroidProofType struct{}
+
+// KeyAttestationsRequired is key_attestations_required (Section 12.2.4):
+// the attack-potential levels (Appendix D.2) an attestation must list one
+// of. Setting it, even empty, requires key attestation for jwt proofs.
+type KeyAttestationsRequired struct {
+	KeyStorage         []string `yaml:"key_storage"`
+	UserAuthentication []string `yaml:"user_authentication"`
 }
 
 // JWTProofType configures the jwt proof type (Appendix F.1).

@@ -52,7 +52,28 @@ func (c *Config) Validate() error {
 	validateConfigurations(&p, c.CredentialConfigurations, languages)
 	c.Encryption.validate(&p)
 	c.Callbacks.validate(&p)
+	c.validateKeyAttestation(&p)
 	return p.err()
+}
+
+// validateKeyAttestation requires wallet-provider anchors where a
+// configuration accepts key attestation JWTs.
+func (c *Config) validateKeyAttestation(p *problems) {
+	ka := c.KeyAttestation
+	for _, id := range sortedKeys(c.CredentialConfigurations) {
+		cc := c.CredentialConfigurations[id]
+		needsJWT := cc.ProofTypes.Attestation != nil || (cc.KeyAttestationsRequired != nil && cc.ProofTypes.JWT != nil)
+		if needsJWT && len(ka.WalletProviders) == 0 {
+			p.add("key_attestation.wallet_providers", "is empty, but credential_configurations.%s accepts key attestation JWTs", id)
+		}
+	}
+	a := ka.Android
+	if a.StatusListTTL < 0 {
+		p.add("key_attestation.android.status_list_ttl", "is negative")
+	}
+	if a.StatusList != "" && !strings.HasPrefix(a.StatusList, "https://") && !strings.HasPrefix(a.StatusList, "/") && strings.Contains(a.StatusList, "://") {
+		p.add("key_attestation.android.status_list", "%q is neither an https URL nor a file", a.StatusList)
+	}
 }
 
 func (c Callbacks) validate(p *problems) {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -69,12 +70,25 @@ func (cc CredentialConfiguration) validate(p *problems, at string, languages []s
 	default:
 		p.add(at+".format", "%q is not a supported format (%s, %s)", cc.Format, FormatSDJWTVC, FormatMDoc)
 	}
-	if cc.ProofTypes.JWT == nil {
+	pt := cc.ProofTypes
+	if pt.JWT == nil && pt.Attestation == nil && pt.AndroidKeystoreAttestation == nil {
 		// Section 12.2.4: proof_types_supported is required when binding
 		// methods are, and every configuration here binds a key.
-		p.add(at+".proof_types", "lists no proof type (jwt is supported)")
-	} else {
-		checkValues(p, at+".proof_types.jwt.signing_algs", cc.ProofTypes.JWT.SigningAlgs, true, "ES256", "ES384", "ES512", "EdDSA")
+		p.add(at+".proof_types", "lists no proof type (jwt, attestation and android_keystore_attestation are supported)")
+	}
+	if pt.JWT != nil {
+		checkValues(p, at+".proof_types.jwt.signing_algs", pt.JWT.SigningAlgs, true, "ES256", "ES384", "ES512", "EdDSA")
+	}
+	if pt.Attestation != nil {
+		checkValues(p, at+".proof_types.attestation.signing_algs", pt.Attestation.SigningAlgs, true, "ES256", "ES384", "ES512", "EdDSA")
+		if pt.JWT != nil && !slices.Equal(pt.JWT.SigningAlgs, pt.Attestation.SigningAlgs) {
+			p.add(at+".proof_types.attestation.signing_algs", "must equal proof_types.jwt.signing_algs (one proof_signing_alg_values_supported list is enforced)")
+		}
+	}
+	if r := cc.KeyAttestationsRequired; r != nil {
+		levels := []string{"iso_18045_high", "iso_18045_moderate", "iso_18045_enhanced-basic", "iso_18045_basic"}
+		checkValues(p, at+".key_attestations_required.key_storage", r.KeyStorage, false, levels...)
+		checkValues(p, at+".key_attestations_required.user_authentication", r.UserAuthentication, false, levels...)
 	}
 	checkDuration(p, at+".validity", cc.Validity, MinValidity, MaxValidity)
 	checkDisplayLocales(p, at+".display", cc.Display, languages)

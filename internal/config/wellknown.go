@@ -91,8 +91,12 @@ func (c *Config) credentialConfig(id string) (wellknown.CredentialConfig, error)
 	default:
 		return wellknown.CredentialConfig{}, fmt.Errorf("%w: credential_configurations.%s.format %q", ErrInvalid, id, cc.Format)
 	}
-	if cc.ProofTypes.JWT != nil {
-		out.ProofSigningAlgs = append([]string(nil), cc.ProofTypes.JWT.SigningAlgs...)
+	out.ProofTypes, out.ProofSigningAlgs = cc.ProofTypeList()
+	if r := cc.KeyAttestationsRequired; r != nil {
+		out.KeyAttestationsRequired = &wellknown.KeyAttestationsRequired{
+			KeyStorage:         append([]string(nil), r.KeyStorage...),
+			UserAuthentication: append([]string(nil), r.UserAuthentication...),
+		}
 	}
 	for _, lang := range c.Languages {
 		if d, ok := lookupLocale(cc.Display, lang); ok {
@@ -115,4 +119,24 @@ func (c *Config) credentialConfig(id string) (wellknown.CredentialConfig, error)
 		out.Claims = append(out.Claims, desc)
 	}
 	return out, nil
+}
+
+// ProofTypeList lists the configured proof types in a stable order and the
+// signing algorithms of the JWT-based ones (jwt first, else attestation).
+func (cc CredentialConfiguration) ProofTypeList() (types, algs []string) {
+	pt := cc.ProofTypes
+	if pt.JWT != nil {
+		types = append(types, wellknown.ProofTypeJWT)
+		algs = append(algs, pt.JWT.SigningAlgs...)
+	}
+	if pt.Attestation != nil {
+		types = append(types, wellknown.ProofTypeAttestation)
+		if algs == nil {
+			algs = append(algs, pt.Attestation.SigningAlgs...)
+		}
+	}
+	if pt.AndroidKeystoreAttestation != nil {
+		types = append(types, wellknown.ProofTypeAndroidKeystoreAttestation)
+	}
+	return types, algs
 }

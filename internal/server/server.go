@@ -110,8 +110,9 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 			Format: cc.Format, VCT: cc.VCT, Doctype: cc.Doctype, Namespace: cc.Namespace,
 			Validity: cc.Validity, Deferred: cc.Deferred,
 		}
-		if cc.ProofTypes.JWT != nil {
-			ic.ProofAlgs = cc.ProofTypes.JWT.SigningAlgs
+		ic.ProofTypes, ic.ProofAlgs = cc.ProofTypeList()
+		if r := cc.KeyAttestationsRequired; r != nil {
+			ic.KeyAttestationRequired = &issuer.KeyAttestationRequirement{KeyStorage: r.KeyStorage, UserAuthentication: r.UserAuthentication}
 		}
 		for _, c := range cc.Claims {
 			ic.Claims = append(ic.Claims, issuer.Claim{
@@ -119,6 +120,14 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 			})
 		}
 		confs[id] = ic
+	}
+	var androidVerifier issuer.AndroidAttestationVerifier
+	if usesProofType(cfg, wellknown.ProofTypeAndroidKeystoreAttestation) {
+		v, err := newAndroidVerifier(cfg, now)
+		if err != nil {
+			return nil, err
+		}
+		androidVerifier = androidChains{v}
 	}
 	var reqDecrypter *keys.RequestKey
 	if enc.Request.Enabled {
@@ -139,6 +148,7 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 		MetadataSigner:    signer,
 		JWKS:              ks.JWKS(),
 		DPoPNonceKey:      nonceKey,
+		Android:           androidVerifier,
 		Now:               now,
 		Limits: issuer.Limits{
 			PreAuthorizedCodeTTL: l.PreAuthorizedCodeTTL,
