@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"crypto"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,19 @@ type CredentialOptions struct {
 	// Zip asks for DEF compression of the response, and compresses the
 	// request, where the issuer supports it.
 	Zip bool
+	// ProofType is jwt (the default), attestation or
+	// android_keystore_attestation (Appendix F).
+	ProofType string
+	// KeyAttestation returns a key-attestation+jwt (Appendix D) attesting
+	// the public keys of Keys with the c_nonce, as a wallet provider mints
+	// it. The attestation proof type sends it alone; jwt proofs carry it in
+	// their key_attestation header (and must when the configuration
+	// requires key attestations).
+	KeyAttestation func(ctx context.Context, nonce string, keys []crypto.PublicKey) (string, error)
+	// AndroidAttestation returns, for android_keystore_attestation, one
+	// Android KeyStore chain (DER, leaf first) per key of Keys, each
+	// generated with the c_nonce as its attestation challenge.
+	AndroidAttestation func(ctx context.Context, nonce string, keys []crypto.PublicKey) ([][][]byte, error)
 }
 
 // Result is a Credential or Deferred Credential Response, decrypted.
@@ -87,23 +101,18 @@ func (c *Client) Credential(ctx context.Context, sess *Session, opts CredentialO
 	if !ok {
 		return nil, fmt.Errorf("%w: configuration %q is not in the issuer metadata", ErrResponse, configID)
 	}
-	if err := c.checkKeys(md, conf, len(opts.Keys)); err != nil {
+	if err := c.checkKeys(md, conf, opts); err != nil {
 		return nil, err
 	}
 	nonce := opts.Nonce
+	var err error
 	if nonce == "" && md.NonceEndpoint != "" {
-		var err error
 		if nonce, err = c.Nonce(ctx, sess); err != nil {
 			return nil, err
 		}
 	}
-	req.Proofs = &oid4vci.Proofs{JWT: make([]string, len(opts.Keys))}
-	for i, k := range opts.Keys {
-		p, err := keyProof(k, md.CredentialIssuer, nonce, c.now())
-		if err != nil {
-			return nil, err
-		}
-		req.Proofs.JWT[i] = p
+	if req.Proofs, err = c.proofs(ctx, md.CredentialIssuer, nonce, conf, opts); err != nil {
+		return nil, err
 	}
 	enc, err := encryptionFor(md, opts.Encrypt, opts.Enc, opts.Zip)
 	if err != nil {
@@ -134,8 +143,10 @@ func (c *Client) Credential(ctx context.Context, sess *Session, opts CredentialO
 }
 
 // checkKeys checks the number of holder keys against the batch size and
-// the configuration's proof types: jwt with ES256 (Section 12.2.4).
-func (c *Client) checkKeys(md *wellknown.CredentialIssuerMetadata, conf wellknown.CredentialConfiguration, n int) error {
+// the configuration's proof types: the chosen type, with ES256, and a key
+// attestation where the configuration requires one (Section 12.2.4).
+func (c *Client) checkKeys(md *wellknown.CredentialIssuerMetadata, conf wellknown.CredentialConfiguration, opts CredentialOptions) error {
+	n := len(opts.Keys)
 	switch {
 	case n == 0:
 		return errors.New("wallet: at least one holder key is needed")
@@ -146,19 +157,87 @@ func (c *Client) checkKeys(md *wellknown.CredentialIssuerMetadata, conf wellknow
 	case n > 1 && n > md.BatchCredentialIssuance.BatchSize:
 		return fmt.Errorf("%w: %d holder keys, over the issuer's batch_size %d", ErrUnsupported, n, md.BatchCredentialIssuance.BatchSize)
 	}
+	t := proofType(opts)
+	switch t {
+	case oid4vci.ProofTypeJWT:
+	case oid4vci.ProofTypeAttestation:
+		if opts.KeyAttestation == nil {
+			return errors.New("wallet: the attestation proof type needs a KeyAttestation source (a wallet provider)")
+		}
+	case oid4vci.ProofTypeAndroidKeystoreAttestation:
+		if opts.AndroidAttestation == nil {
+			return errors.New("wallet: the android_keystore_attestation proof type needs an AndroidAttestation source")
+		}
+	default:
+		return fmt.Errorf("%w: proof type %q", ErrUnsupported, t)
+	}
 	if conf.ProofTypesSupported != nil {
-		pt, ok := conf.ProofTypesSupported[oid4vci.ProofTypeJWT]
+		pt, ok := conf.ProofTypesSupported[t]
 		if !ok {
-			return fmt.Errorf("%w: the configuration takes no jwt proofs", ErrUnsupported)
+			return fmt.Errorf("%w: the configuration takes no %s proofs", ErrUnsupported, t)
 		}
 		if !slices.Contains(pt.ProofSigningAlgValuesSupported, "ES256") {
 			return fmt.Errorf("%w: the configuration takes no ES256 proofs (%v)", ErrUnsupported, pt.ProofSigningAlgValuesSupported)
 		}
-		if pt.KeyAttestationsRequired != nil {
-			return fmt.Errorf("%w: the configuration requires key attestations", ErrUnsupported)
+		if t == oid4vci.ProofTypeJWT && pt.KeyAttestationsRequired != nil && opts.KeyAttestation == nil {
+			return fmt.Errorf("%w: the configuration requires key attestations; give a KeyAttestation source", ErrUnsupported)
 		}
 	}
 	return nil
+}
+
+func proofType(opts CredentialOptions) string {
+	if opts.ProofType == "" {
+		return oid4vci.ProofTypeJWT
+	}
+	return opts.ProofType
+}
+
+// proofs builds the proofs of a request for the chosen proof type.
+func (c *Client) proofs(ctx context.Context, issuer, nonce string, conf wellknown.CredentialConfiguration, opts CredentialOptions) (*oid4vci.Proofs, error) {
+	pubs := make([]crypto.PublicKey, len(opts.Keys))
+	for i, k := range opts.Keys {
+		pubs[i] = k.Public()
+	}
+	switch proofType(opts) {
+	case oid4vci.ProofTypeAttestation:
+		ka, err := opts.KeyAttestation(ctx, nonce, pubs)
+		if err != nil {
+			return nil, fmt.Errorf("wallet: key attestation: %w", err)
+		}
+		return &oid4vci.Proofs{Attestation: []string{ka}}, nil
+	case oid4vci.ProofTypeAndroidKeystoreAttestation:
+		chains, err := opts.AndroidAttestation(ctx, nonce, pubs)
+		if err != nil {
+			return nil, fmt.Errorf("wallet: android attestation: %w", err)
+		}
+		if len(chains) != len(opts.Keys) {
+			return nil, fmt.Errorf("wallet: android attestation: %d chains for %d keys", len(chains), len(opts.Keys))
+		}
+		p := &oid4vci.Proofs{AndroidKeystoreAttestation: make([][]string, len(chains))}
+		for i, chain := range chains {
+			for _, der := range chain {
+				p.AndroidKeystoreAttestation[i] = append(p.AndroidKeystoreAttestation[i], base64.StdEncoding.EncodeToString(der))
+			}
+		}
+		return p, nil
+	}
+	attestation := ""
+	if opts.KeyAttestation != nil {
+		var err error
+		if attestation, err = opts.KeyAttestation(ctx, nonce, pubs); err != nil {
+			return nil, fmt.Errorf("wallet: key attestation: %w", err)
+		}
+	}
+	p := &oid4vci.Proofs{JWT: make([]string, len(opts.Keys))}
+	for i, k := range opts.Keys {
+		jwt, err := attestedKeyProof(k, issuer, nonce, attestation, c.now())
+		if err != nil {
+			return nil, err
+		}
+		p.JWT[i] = jwt
+	}
+	return p, nil
 }
 
 // encryption is how one request goes out and its response comes back.

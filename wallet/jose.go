@@ -132,6 +132,12 @@ func dpopProof(key *ecdsa.PrivateKey, method, target, nonce, accessToken string,
 // iat, and the c_nonce when the issuer has a Nonce Endpoint. There is no
 // iss: the Pre-Authorized Code flow here is anonymous.
 func keyProof(signer crypto.Signer, issuer, nonce string, now time.Time) (string, error) {
+	return attestedKeyProof(signer, issuer, nonce, "", now)
+}
+
+// attestedKeyProof is keyProof with a key_attestation header when
+// attestation is not empty (Appendix F.1).
+func attestedKeyProof(signer crypto.Signer, issuer, nonce, attestation string, now time.Time) (string, error) {
 	pub, err := p256(signer.Public())
 	if err != nil {
 		return "", err
@@ -144,7 +150,11 @@ func keyProof(signer crypto.Signer, issuer, nonce string, now time.Time) (string
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
-	return signES256(signer, map[string]any{"typ": oid4vci.TypProofJWT, "jwk": j}, claims)
+	header := map[string]any{"typ": oid4vci.TypProofJWT, "jwk": j}
+	if attestation != "" {
+		header["key_attestation"] = attestation
+	}
+	return signES256(signer, header, claims)
 }
 
 // encPreference is the order in which the wallet picks a content

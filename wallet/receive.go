@@ -32,6 +32,19 @@ type ReceiveOptions struct {
 	// DeferredWait bounds how long Receive polls a deferred issuance;
 	// zero returns the pending transaction without polling.
 	DeferredWait time.Duration
+	// ProofType, KeyAttestation and AndroidAttestation are as in
+	// CredentialOptions.
+	ProofType          string
+	KeyAttestation     func(ctx context.Context, nonce string, keys []crypto.PublicKey) (string, error)
+	AndroidAttestation func(ctx context.Context, nonce string, keys []crypto.PublicKey) ([][][]byte, error)
+}
+
+// credentialOptions is the CredentialOptions part of ReceiveOptions.
+func (o ReceiveOptions) credentialOptions(id string, keys []crypto.Signer) CredentialOptions {
+	return CredentialOptions{
+		ConfigurationID: id, Keys: keys, Encrypt: o.Encrypt, Enc: o.Enc, Zip: o.Zip,
+		ProofType: o.ProofType, KeyAttestation: o.KeyAttestation, AndroidAttestation: o.AndroidAttestation,
+	}
 }
 
 // Received is one verified credential, or a pending deferred issuance.
@@ -89,7 +102,7 @@ func (c *Client) Receive(ctx context.Context, offerString string, opts ReceiveOp
 		if conf.Format != oid4vci.FormatSDJWTVC && conf.Format != oid4vci.FormatMsoMdoc {
 			return nil, fmt.Errorf("%w: configuration %q has format %q", ErrUnsupported, id, conf.Format)
 		}
-		if err := c.checkKeys(iss.Metadata, conf, batch); err != nil {
+		if err := c.checkKeys(iss.Metadata, conf, opts.credentialOptions(id, make([]crypto.Signer, batch))); err != nil {
 			return nil, err
 		}
 	}
@@ -129,7 +142,7 @@ func (c *Client) receiveOne(ctx context.Context, sess *Session, id string, batch
 		}
 		pubs[i] = keys[i].Public()
 	}
-	res, err := c.Credential(ctx, sess, CredentialOptions{ConfigurationID: id, Keys: keys, Encrypt: opts.Encrypt, Enc: opts.Enc, Zip: opts.Zip})
+	res, err := c.Credential(ctx, sess, opts.credentialOptions(id, keys))
 	if err != nil {
 		return nil, fmt.Errorf("configuration %s: %w", id, err)
 	}
