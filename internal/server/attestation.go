@@ -3,13 +3,16 @@ package server
 import (
 	"context"
 	"crypto"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/pramaan/pramaan/attestation/android"
+	"github.com/pramaan/pramaan/attestation/keyattest"
 	"github.com/pramaan/pramaan/internal/config"
+	"github.com/pramaan/pramaan/issuer"
 )
 
 // androidChains adapts android.Verifier to issuer.AndroidAttestationVerifier:
@@ -96,4 +99,39 @@ func newAndroidVerifier(cfg *config.Config, now func() time.Time) (*android.Veri
 
 func isURL(s string) bool {
 	return len(s) > 8 && (s[:8] == "https://" || s[:7] == "http://")
+}
+
+// keyAttestations adapts keyattest.Verifier to issuer.KeyAttestationVerifier.
+type keyAttestations struct{ v *keyattest.Verifier }
+
+func (k keyAttestations) VerifyKeyAttestation(ctx context.Context, token string, c issuer.KeyAttestationCheck) (*issuer.KeyAttestation, error) {
+	a, err := k.v.Verify(ctx, token, keyattest.Options{RequireExp: c.RequireExp, Algorithms: c.Algorithms})
+	if err != nil {
+		return nil, err
+	}
+	out := &issuer.KeyAttestation{KeyStorage: a.KeyStorage, UserAuthentication: a.UserAuthentication, Nonce: a.Nonce}
+	for _, key := range a.Keys {
+		out.Keys = append(out.Keys, key.PublicKey)
+	}
+	return out, nil
+}
+
+// newKeyAttestationVerifier trusts the configured wallet-provider CAs.
+func newKeyAttestationVerifier(cfg *config.Config, now func() time.Time) (*keyattest.Verifier, error) {
+	var anchors []*x509.Certificate
+	for _, f := range cfg.KeyAttestation.WalletProviders {
+		data, err := os.ReadFile(resolvePath(cfg, f))
+		if err != nil {
+			return nil, fmt.Errorf("key_attestation.wallet_providers: %w", err)
+		}
+		certs, err := android.ParsePEMChain(data)
+		if err != nil {
+			return nil, fmt.Errorf("key_attestation.wallet_providers %s: %w", f, err)
+		}
+		anchors = append(anchors, certs...)
+	}
+	return keyattest.NewVerifier(keyattest.Config{
+		TrustAnchors: anchors, Algorithms: []string{"ES256", "ES384", "ES512", "EdDSA", "PS256"},
+		Now: now, ClockSkew: cfg.Limits.ClockSkew,
+	})
 }

@@ -129,6 +129,14 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 		}
 		androidVerifier = androidChains{v}
 	}
+	var keyAttestationVerifier issuer.KeyAttestationVerifier
+	if len(cfg.KeyAttestation.WalletProviders) > 0 {
+		v, err := newKeyAttestationVerifier(cfg, now)
+		if err != nil {
+			return nil, err
+		}
+		keyAttestationVerifier = keyAttestations{v}
+	}
 	var reqDecrypter *keys.RequestKey
 	if enc.Request.Enabled {
 		reqDecrypter = rk
@@ -149,6 +157,7 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 		JWKS:              ks.JWKS(),
 		DPoPNonceKey:      nonceKey,
 		Android:           androidVerifier,
+		KeyAttestations:   keyAttestationVerifier,
 		Now:               now,
 		Limits: issuer.Limits{
 			PreAuthorizedCodeTTL: l.PreAuthorizedCodeTTL,
