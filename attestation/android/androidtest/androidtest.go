@@ -13,6 +13,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"time"
@@ -180,4 +181,23 @@ func sign(tmpl, parent *x509.Certificate, pub crypto.PublicKey, key crypto.Signe
 		return nil, fmt.Errorf("androidtest: %w", err)
 	}
 	return x509.ParseCertificate(der)
+}
+
+// AttestPublicKey returns a chain attesting pub (a key a test keystore made), as
+// if the KeyStore had generated it with o.Challenge.
+func (ca *CA) AttestPublicKey(pub *ecdsa.PublicKey, o KeyOptions) ([][]byte, error) {
+	ext, err := KeyDescriptionDER(o)
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := ca.Leaf(pub, ext, ca.AttestKey, ca.attestKey)
+	if err != nil {
+		return nil, err
+	}
+	return append([][]byte{leaf.Raw}, ca.Intermediates()...), nil
+}
+
+// RootPEM is the test root as PEM, for configuration files.
+func (ca *CA) RootPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Root.Raw})
 }
