@@ -30,6 +30,25 @@ func TestValidate(t *testing.T) {
 		{"ok/batch size 1", func(c *config.Config) { c.Limits.BatchSize = 1 }, nil},
 		{"ok/batch size 100", func(c *config.Config) { c.Limits.BatchSize = 100 }, nil},
 		{"ok/encryption off", func(c *config.Config) { c.Encryption = config.Encryption{} }, nil},
+		{"ok/android proofs only", func(c *config.Config) {
+			update(c, "aadhaar_mdoc", func(cc *config.CredentialConfiguration) {
+				cc.ProofTypes = config.ProofTypes{AndroidKeystoreAttestation: &config.AndroidProofType{}}
+			})
+		}, nil},
+		{"fail/attestation proofs without wallet providers", func(c *config.Config) {
+			update(c, "aadhaar_mdoc", func(cc *config.CredentialConfiguration) {
+				cc.ProofTypes.Attestation = &config.JWTProofType{SigningAlgs: []string{"ES256"}}
+			})
+		}, []string{`config: key_attestation.wallet_providers: is empty, but credential_configurations.aadhaar_mdoc accepts key attestation JWTs`}},
+		{"fail/unknown key storage level", func(c *config.Config) {
+			c.KeyAttestation.WalletProviders = []string{"p.pem"}
+			update(c, "aadhaar_mdoc", func(cc *config.CredentialConfiguration) {
+				cc.KeyAttestationsRequired = &config.KeyAttestationsRequired{KeyStorage: []string{"iso_18045_extreme"}}
+			})
+		}, []string{`config: credential_configurations.aadhaar_mdoc.key_attestations_required.key_storage[0]: "iso_18045_extreme" is not supported (supported: iso_18045_high, iso_18045_moderate, iso_18045_enhanced-basic, iso_18045_basic)`}},
+		{"fail/no proof type", func(c *config.Config) {
+			update(c, "aadhaar_mdoc", func(cc *config.CredentialConfiguration) { cc.ProofTypes = config.ProofTypes{} })
+		}, []string{`config: credential_configurations.aadhaar_mdoc.proof_types: lists no proof type (jwt, attestation and android_keystore_attestation are supported)`}},
 		{"fail/http on a public host", func(c *config.Config) { c.Server.PublicURL = "http://issuer.example.in" },
 			[]string{`config: server.public_url: "http://issuer.example.in" must use https (http only on a loopback host, for development)`}},
 		{"fail/public url with query", func(c *config.Config) { c.Server.PublicURL = "https://issuer.example.in?x=1" },
