@@ -33,6 +33,7 @@ func Suites() []Suite {
 		{Name: "openid4vci/1.0 (sd-jwt vc response)", Run: runOID4VCISDJWT},
 		{Name: "mdoc/iso18013-5-annexD", Run: runAnnexD},
 		{Name: "mdoc/auth0-mdl-examples", Run: runAuth0MDL},
+		{Name: "android-key-attestation", Run: runAndroidChains},
 	}
 }
 

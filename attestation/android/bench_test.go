@@ -38,7 +38,7 @@ func BenchmarkVerifyChain(b *testing.B) {
 		"android-keyattestation/caiman/sdk36/TEE_EC_RKP.pem",     // RKP, RSA-4096 root
 		"android-keyattestation/blueline/sdk28/TEE_EC_NONE.pem",  // factory, RSA-4096 root
 	} {
-		at, challenge := caseInputs(b, dir, vectorCase{file: name})
+		at, challenge := caseInputs(b, dir, vectorCase{File: name})
 		chain := readChain(b, filepath.Join(dir, name))
 		b.Run(filepath.Base(filepath.Dir(filepath.Dir(name)))+"/"+filepath.Base(name), func(b *testing.B) {
 			for b.Loop() {

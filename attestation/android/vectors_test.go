@@ -53,63 +53,11 @@ func googleJSON(t testing.TB, pemPath string) map[string]any {
 	return m
 }
 
-// vectorCase is one shared chain and what it must give under each policy.
-type vectorCase struct {
-	file string
-	// at and challenge: "" means from the .json (creationDateTime and
-	// attestationChallenge).
-	at        string
-	challenge string
-	// want* is the Reason under the permissive policy (genuine-chain
-	// checks only), the strict policy with --allow-test-devices, and the
-	// full strict policy; "" means valid.
-	wantGenuine, wantTestDevices, wantStrict android.Reason
-}
+// vectorCase is one shared chain and what it must give; the table lives in
+// testvectors, which also runs it as a conformance suite.
+type vectorCase = testvectors.AndroidChainCase
 
-// The expected outcomes. Google's VerifierTest expects every
-// <model>/sdk<N>/*.pem to verify at its creation time; the software-root
-// ones are refused for their security level, the StrongBox samples of the
-// old Java library end at a non-Google root, the edited leaf's signature
-// fails and the non-DER boolean in a RootOfTrust fails to parse (see
-// ../shared/reference/android-attestation-and-mdoc.md A.5).
-var vectorCases = []vectorCase{
-	{file: "android-keyattestation/akita/sdk34/SB_RSA_NONE.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/akita/sdk34/TEE_EC_NONE.pem", wantStrict: android.ReasonVerifiedBoot},
-	{file: "android-keyattestation/akita/sdk34/TEE_RSA_BASE+IMEI.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/akita/sdk34/TEE_RSA_NONE.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/akita/sdk34/TEE_RSA_NONE_USERAUTH.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/blueline/sdk28/SB_RSA_NONE.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/blueline/sdk28/SB_RSA_NONE_USERAUTH.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/blueline/sdk28/TEE_EC_NONE.pem", wantStrict: android.ReasonVerifiedBoot},
-	{file: "android-keyattestation/blueline/sdk28/TEE_RSA_BASE+IMEI.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/blueline/sdk28/TEE_RSA_NONE.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/caiman/sdk36/SB_EC_RKP.pem"},
-	{file: "android-keyattestation/caiman/sdk36/TEE_EC_RKP.pem"},
-	{file: "android-keyattestation/marlin/sdk29/TEE_EC_NONE.pem", wantGenuine: android.ReasonSecurityLevel, wantTestDevices: android.ReasonSecurityLevel, wantStrict: android.ReasonSecurityLevel},
-	{file: "android-keyattestation/marlin/sdk29/TEE_RSA_NONE.pem", wantGenuine: android.ReasonSecurityLevel, wantTestDevices: android.ReasonSecurityLevel, wantStrict: android.ReasonSecurityLevel},
-	{file: "android-keyattestation/sony-xperia10-iii/sdk33/TEE_EC.pem", wantStrict: android.ReasonPatchLevel},
-	{file: "android-keyattestation/tegu/sdk36/SB_EC_2026_ROOT.pem"},
-	{file: "android-keyattestation/tegu/sdk36/TEE_EC_2026_ROOT.pem"},
-	{file: "android-keyattestation/tegu/sdk37/TEE_MAX_USAGE_COUNT.pem", wantStrict: android.ReasonVerifiedBoot},
-	{file: "android-keyattestation/tegu/sdk37/TEE_TRUSTED_CONF.pem", wantStrict: android.ReasonVerifiedBoot},
-	{file: "android-keyattestation/tokay/sdk37/TEE_MLDSA_FACTORY.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/tokay/sdk37/TEE_MLDSA_RKP.pem", wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "android-keyattestation/invalid/malformed_rot_device_locked.pem", at: "2026-11-22T00:00:00Z", challenge: "x",
-		wantGenuine: android.ReasonKeyDescription, wantTestDevices: android.ReasonKeyDescription, wantStrict: android.ReasonKeyDescription},
-	{file: "android-keyattestation/invalid/tags_not_in_ascending_order.pem", at: "2024-09-26T22:31:25Z", challenge: "challenge",
-		wantGenuine: android.ReasonSignature, wantTestDevices: android.ReasonSignature, wantStrict: android.ReasonSignature},
-	{file: "android-keyattestation/allow_while_on_body.pem", at: "2024-01-01T00:00:00Z", challenge: "x",
-		wantGenuine: android.ReasonChainLength, wantTestDevices: android.ReasonChainLength, wantStrict: android.ReasonChainLength},
-	{file: "android-keyattestation/p256_sha384_intermediate.pem", at: "2024-01-01T00:00:00Z", challenge: "x",
-		wantGenuine: android.ReasonUntrustedRoot, wantTestDevices: android.ReasonUntrustedRoot, wantStrict: android.ReasonUntrustedRoot},
-	{file: "google-android-key-attestation/algorithm_EC_SecurityLevel_TEE.chain.pem", at: "2024-10-20T00:00:00Z", challenge: "abc", wantStrict: android.ReasonVerifiedBoot},
-	{file: "google-android-key-attestation/algorithm_RSA_SecurityLevel_TEE.chain.pem", at: "2024-10-20T00:00:00Z", challenge: "abc",
-		wantTestDevices: android.ReasonKeyProperties, wantStrict: android.ReasonKeyProperties},
-	{file: "google-android-key-attestation/algorithm_EC_SecurityLevel_StrongBox.chain.pem", at: "2024-10-20T00:00:00Z", challenge: "abc",
-		wantGenuine: android.ReasonUntrustedRoot, wantTestDevices: android.ReasonUntrustedRoot, wantStrict: android.ReasonUntrustedRoot},
-	{file: "google-android-key-attestation/algorithm_RSA_SecurityLevel_StrongBox.chain.pem", at: "2024-10-20T00:00:00Z", challenge: "abc",
-		wantGenuine: android.ReasonUntrustedRoot, wantTestDevices: android.ReasonUntrustedRoot, wantStrict: android.ReasonUntrustedRoot},
-}
+var vectorCases = testvectors.AndroidChainCases()
 
 // genuinePolicy checks only that the chain is genuine hardware attestation:
 // any key type, any device state.
@@ -157,24 +105,11 @@ func readChain(t testing.TB, path string) [][]byte {
 // caseInputs returns the verification time and challenge of a case.
 func caseInputs(t testing.TB, dir string, c vectorCase) (time.Time, []byte) {
 	t.Helper()
-	if c.at != "" {
-		at, err := time.Parse(time.RFC3339, c.at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return at, []byte(c.challenge)
-	}
-	g := googleJSON(t, filepath.Join(dir, c.file))
-	sw := g["softwareEnforced"].(map[string]any)
-	ms, err := strconv.ParseInt(sw["creationDateTime"].(string), 10, 64)
+	at, challenge, err := testvectors.AndroidChainInputs(filepath.Dir(dir), c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := base64.StdEncoding.DecodeString(g["attestationChallenge"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return time.UnixMilli(ms), ch
+	return at, challenge
 }
 
 func TestEverySharedChainGivesItsExpectedResult(t *testing.T) {
@@ -185,15 +120,15 @@ func TestEverySharedChainGivesItsExpectedResult(t *testing.T) {
 		v    *android.Verifier
 		want func(vectorCase) android.Reason
 	}{
-		{"genuine", newVerifier(t, genuinePolicy(), status), func(c vectorCase) android.Reason { return c.wantGenuine }},
-		{"strict+test-devices", newVerifier(t, android.StrictPolicy().AllowTestDevices(), status), func(c vectorCase) android.Reason { return c.wantTestDevices }},
-		{"strict", newVerifier(t, android.StrictPolicy(), status), func(c vectorCase) android.Reason { return c.wantStrict }},
+		{"genuine", newVerifier(t, genuinePolicy(), status), func(c vectorCase) android.Reason { return c.WantGenuine }},
+		{"strict+test-devices", newVerifier(t, android.StrictPolicy().AllowTestDevices(), status), func(c vectorCase) android.Reason { return c.WantTestDevices }},
+		{"strict", newVerifier(t, android.StrictPolicy(), status), func(c vectorCase) android.Reason { return c.WantStrict }},
 	}
 	for _, c := range vectorCases {
 		at, challenge := caseInputs(t, dir, c)
-		chain := readChain(t, filepath.Join(dir, c.file))
+		chain := readChain(t, filepath.Join(dir, c.File))
 		for _, p := range policies {
-			t.Run(p.name+"/"+c.file, func(t *testing.T) {
+			t.Run(p.name+"/"+c.File, func(t *testing.T) {
 				res, err := p.v.Verify(context.Background(), chain, challenge, at)
 				want := p.want(c)
 				if got := android.ReasonOf(err); got != want {
@@ -241,7 +176,7 @@ func TestResultsAgreeWithIndependentCheck(t *testing.T) {
 		}
 		var c *vectorCase
 		for i := range vectorCases {
-			if vectorCases[i].file == r.File {
+			if vectorCases[i].File == r.File {
 				c = &vectorCases[i]
 			}
 		}
@@ -249,7 +184,7 @@ func TestResultsAgreeWithIndependentCheck(t *testing.T) {
 			t.Errorf("%s: not in the table", r.File)
 			continue
 		}
-		if c.wantGenuine != "" {
+		if c.WantGenuine != "" {
 			continue
 		}
 		at, challenge := caseInputs(t, dir, *c)
@@ -279,9 +214,9 @@ func TestResultsAgreeWithIndependentCheck(t *testing.T) {
 
 func TestSonyFactoryChainIsAcceptedWithExpiredIntermediatesUnlessPolicyRefuses(t *testing.T) {
 	dir := vectorsDir(t)
-	c := vectorCase{file: "android-keyattestation/sony-xperia10-iii/sdk33/TEE_EC.pem"}
+	c := vectorCase{File: "android-keyattestation/sony-xperia10-iii/sdk33/TEE_EC.pem"}
 	at, challenge := caseInputs(t, dir, c)
-	chain := readChain(t, filepath.Join(dir, c.file))
+	chain := readChain(t, filepath.Join(dir, c.File))
 	res, err := newVerifier(t, genuinePolicy(), sampleStatus(t, dir)).Verify(context.Background(), chain, challenge, at)
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +243,7 @@ func TestChainsEndingInTheExpired2016RootAndThe2026ECRootAreValid(t *testing.T) 
 		"android-keyattestation/tokay/sdk37/TEE_MLDSA_RKP.pem":      "google-ec-P-384",
 		"android-keyattestation/sony-xperia10-iii/sdk33/TEE_EC.pem": "google-rsa-4096",
 	} {
-		at, challenge := caseInputs(t, dir, vectorCase{file: file})
+		at, challenge := caseInputs(t, dir, vectorCase{File: file})
 		// Verified again today: the 2016 root certificate sent by blueline
 		// expired 2026-05-24, but the root is pinned by key.
 		res, err := v.Verify(context.Background(), readChain(t, filepath.Join(dir, file)), challenge, at)
