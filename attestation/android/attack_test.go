@@ -186,6 +186,22 @@ func TestAttacksAndBadChainsFailForTheirOneReason(t *testing.T) {
 	}
 }
 
+func TestATamperedIntermediateFailsAfterTheGenuineOneWasCached(t *testing.T) {
+	s := newSynth(t)
+	v := s.verifier(t, walletPolicy())
+	_, chain := s.chain(t, androidtest.KeyOptions{})
+	if _, err := v.Verify(context.Background(), chain, []byte("c_nonce-1"), synthNow); err != nil {
+		t.Fatal(err)
+	}
+	tampered := slices.Clone(chain[2])
+	tampered[len(tampered)-1] ^= 0x01 // inside the signature
+	_, err := v.Verify(context.Background(), replace(chain, 2, tampered), []byte("c_nonce-1"), synthNow)
+	var f *android.Failure
+	if !errors.As(err, &f) || f.Reason != android.ReasonSignature || f.Cert != 2 {
+		t.Fatalf("got %v, want a signature failure at certificate 2", err)
+	}
+}
+
 func TestRevokedOrSuspendedCertificatesAndAnUnavailableListFailTheChain(t *testing.T) {
 	s := newSynth(t)
 	_, chain := s.chain(t, androidtest.KeyOptions{})

@@ -103,6 +103,7 @@ type Verifier struct {
 	status   StatusSource
 	skipRev  bool
 	policy   Policy
+	verified *signatureCache
 }
 
 // NewVerifier validates cfg.
@@ -128,7 +129,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	p := cfg.Policy
 	p.KeyAlgorithms = slices.Clone(p.KeyAlgorithms)
 	p.Apps = slices.Clone(p.Apps)
-	return &Verifier{roots: roots, software: SoftwareRoots(), status: cfg.Status, skipRev: cfg.SkipRevocation, policy: p}, nil
+	return &Verifier{roots: roots, software: SoftwareRoots(), status: cfg.Status, skipRev: cfg.SkipRevocation, policy: p, verified: newSignatureCache(maxCachedSignatures)}, nil
 }
 
 // Policy returns the verifier's policy.
@@ -264,10 +265,19 @@ func (v *Verifier) verify(ctx context.Context, res *Result, chain [][]byte, chal
 		if i+1 == len(certs)-1 {
 			signer = root.Cert // the pinned key, not the device's copy
 		}
+		// Intermediates repeat across devices (Droid CA2 and CA3, batch
+		// certificates): a signature verified once under a key is not
+		// verified again. The leaf's always is.
+		if i > 0 && v.verified.has(c.Raw, signer.RawSubjectPublicKeyInfo) {
+			continue
+		}
 		if err := signer.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
 			f := fail(ReasonSignature, i, "not signed by certificate %d: %v", i+1, err)
 			f.Err = err
 			return f
+		}
+		if i > 0 {
+			v.verified.add(c.Raw, signer.RawSubjectPublicKeyInfo)
 		}
 	}
 
