@@ -4,15 +4,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,6 +18,7 @@ import (
 	"github.com/pramaan/pramaan/oid4vci"
 	"github.com/pramaan/pramaan/wallet"
 	"github.com/pramaan/pramaan/wallet/provider"
+	"github.com/pramaan/pramaan/wallet/provider/providertest"
 )
 
 // attestedConfig is a configuration that binds credentials only to
@@ -68,10 +64,13 @@ func TestAttestationRequiredConfigurationRefusesPlainJWTAndIssuesWithEachProofTy
 	if err != nil {
 		t.Fatal(err)
 	}
-	providerRoot, providerSigner, providerChain := testProviderPKI(t, now)
+	pki, err := providertest.New(now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	files := map[string][]byte{
 		"android-root.pem":  device.RootPEM(),
-		"provider-root.pem": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: providerRoot.Raw}),
+		"provider-root.pem": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Root.Raw}),
 		"status.json":       []byte(`{"entries":{}}`),
 		"policy.json":       []byte(fmt.Sprintf(`{"apps":[{"package":%q,"signing_cert_digests":["%x"]}]}`, androidtest.WalletPackage, androidtest.WalletSigningDigest())),
 	}
@@ -95,7 +94,7 @@ func TestAttestationRequiredConfigurationRefusesPlainJWTAndIssuesWithEachProofTy
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov, err := provider.New(provider.Config{Signer: providerSigner, Chain: providerChain, Android: av, Now: time.Now})
+	prov, err := provider.New(provider.Config{Signer: pki.Signer, Chain: pki.Chain, Android: av, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,24 +199,4 @@ func TestAttestationRequiredConfigurationRefusesPlainJWTAndIssuesWithEachProofTy
 			t.Fatalf("got %v, want invalid_proof", err)
 		}
 	})
-}
-
-// testProviderPKI is a wallet provider CA and its signing certificate.
-func testProviderPKI(t *testing.T, now time.Time) (*x509.Certificate, crypto.Signer, []*x509.Certificate) {
-	t.Helper()
-	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	rootT := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test Wallet Provider Root"}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootT, rootT, &rootKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ := x509.ParseCertificate(rootDER)
-	leafT := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Test Wallet Provider Key Attestation"}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafT, root, &signKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(leafDER)
-	return root, signKey, []*x509.Certificate{leaf}
 }

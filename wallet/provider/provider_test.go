@@ -2,15 +2,10 @@ package provider_test
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"testing"
 	"time"
 
@@ -18,6 +13,7 @@ import (
 	"github.com/pramaan/pramaan/attestation/android/androidtest"
 	"github.com/pramaan/pramaan/attestation/keyattest"
 	"github.com/pramaan/pramaan/wallet/provider"
+	"github.com/pramaan/pramaan/wallet/provider/providertest"
 )
 
 var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -41,8 +37,12 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	anchor, signer, chain := ProviderPKI(t)
-	p, err := provider.New(provider.Config{Signer: signer, Chain: chain, Android: av, Now: func() time.Time { return now }})
+	pki, err := providertest.New(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor := pki.Root
+	p, err := provider.New(provider.Config{Signer: pki.Signer, Chain: pki.Chain, Android: av, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,26 +51,6 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	return &fixture{ca: ca, p: p, anchor: anchor, verifier: kv}
-}
-
-// ProviderPKI is a provider CA and a signing certificate under it.
-func ProviderPKI(t testing.TB) (*x509.Certificate, crypto.Signer, []*x509.Certificate) {
-	t.Helper()
-	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	rootT := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Provider Root"}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootT, rootT, &rootKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ := x509.ParseCertificate(rootDER)
-	leafT := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Provider Key Attestation"}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafT, root, &signKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(leafDER)
-	return root, signKey, []*x509.Certificate{leaf}
 }
 
 func (f *fixture) chains(t *testing.T, challenge string, opts ...androidtest.KeyOptions) ([]*ecdsa.PrivateKey, [][][]byte) {
