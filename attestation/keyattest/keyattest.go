@@ -3,10 +3,6 @@ package keyattest
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
@@ -14,11 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"time"
 
 	"github.com/pramaan/pramaan/internal/jose"
+	"github.com/pramaan/pramaan/sdjwt"
 )
 
 // Typ is the typ of a key attestation JWT (Appendix D.1).
@@ -422,7 +418,7 @@ func numericDate(n *json.Number) (time.Time, error) {
 }
 
 // parseJWK reads a public JWK (RFC 7517): EC P-256/384/521, OKP Ed25519 or
-// RSA of 2048 bits or more, refusing private members.
+// RSA of 2048 bits or more (sdjwt.ParseJWK), refusing private members.
 func parseJWK(raw json.RawMessage) (AttestedKey, error) {
 	m, err := jose.DecodeObject(raw)
 	if err != nil {
@@ -433,81 +429,20 @@ func parseJWK(raw json.RawMessage) (AttestedKey, error) {
 			return AttestedKey{}, fmt.Errorf("carries private member %s", p)
 		}
 	}
-	str := func(name string) string {
-		var s string
-		_ = json.Unmarshal(m[name], &s)
-		return s
+	var members map[string]any
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return AttestedKey{}, err
 	}
-	b64 := func(name string) ([]byte, error) {
-		b, err := base64.RawURLEncoding.Strict().DecodeString(str(name))
-		if err != nil || len(b) == 0 {
-			return nil, fmt.Errorf("%s is not base64url", name)
-		}
-		return b, nil
-	}
-	var pub crypto.PublicKey
-	var tp map[string]any
-	switch kty := str("kty"); kty {
-	case "EC":
-		var curve elliptic.Curve
-		switch str("crv") {
-		case "P-256":
-			curve = elliptic.P256()
-		case "P-384":
-			curve = elliptic.P384()
-		case "P-521":
-			curve = elliptic.P521()
-		default:
-			return AttestedKey{}, fmt.Errorf("crv %.20q is not P-256, P-384 or P-521", str("crv"))
-		}
-		x, err := b64("x")
-		if err != nil {
-			return AttestedKey{}, err
-		}
-		y, err := b64("y")
-		if err != nil {
-			return AttestedKey{}, err
-		}
-		size := (curve.Params().BitSize + 7) / 8
-		if len(x) != size || len(y) != size {
-			return AttestedKey{}, errors.New("x or y has the wrong length")
-		}
-		k, err := ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
-		if err != nil {
-			return AttestedKey{}, errors.New("the point is not on the curve")
-		}
-		pub = k
-		tp = map[string]any{"crv": str("crv"), "kty": "EC", "x": str("x"), "y": str("y")}
-	case "OKP":
-		if str("crv") != "Ed25519" {
-			return AttestedKey{}, fmt.Errorf("crv %.20q is not Ed25519", str("crv"))
-		}
-		x, err := b64("x")
-		if err != nil || len(x) != ed25519.PublicKeySize {
-			return AttestedKey{}, errors.New("x is not an Ed25519 key")
-		}
-		pub = ed25519.PublicKey(x)
-		tp = map[string]any{"crv": "Ed25519", "kty": "OKP", "x": str("x")}
-	case "RSA":
-		n, err := b64("n")
-		if err != nil {
-			return AttestedKey{}, err
-		}
-		e, err := b64("e")
-		if err != nil || len(e) > 4 {
-			return AttestedKey{}, errors.New("e is not a small exponent")
-		}
-		k := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		if k.N.BitLen() < 2048 || k.E < 3 || k.E%2 == 0 {
-			return AttestedKey{}, errors.New("RSA keys need 2048 bits or more and an odd exponent")
-		}
-		pub = k
-		tp = map[string]any{"e": str("e"), "kty": "RSA", "n": str("n")}
-	default:
-		return AttestedKey{}, fmt.Errorf("kty %.20q is not EC, OKP or RSA", kty)
+	pub, err := sdjwt.ParseJWK(members)
+	if err != nil {
+		return AttestedKey{}, err
 	}
 	// RFC 7638 Section 3: the required members, lexicographic, no spaces
-	// (encoding/json sorts map keys).
+	// (encoding/json sorts map keys); PublicJWK gives exactly those.
+	tp, err := sdjwt.PublicJWK(pub)
+	if err != nil {
+		return AttestedKey{}, err
+	}
 	canon, err := json.Marshal(tp)
 	if err != nil {
 		return AttestedKey{}, err

@@ -3,18 +3,15 @@ package keyattest
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"time"
 
 	"github.com/pramaan/pramaan/internal/jose"
+	"github.com/pramaan/pramaan/sdjwt"
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
@@ -47,7 +44,7 @@ func Mint(signer crypto.Signer, chain []*x509.Certificate, c Claims) (string, er
 	}
 	keys := make([]map[string]any, len(c.Keys))
 	for i, k := range c.Keys {
-		j, err := publicJWK(k)
+		j, err := sdjwt.PublicJWK(k)
 		if err != nil {
 			return "", fmt.Errorf("keyattest: mint: key %d: %w", i, err)
 		}
@@ -73,23 +70,4 @@ func Mint(signer crypto.Signer, chain []*x509.Certificate, c Claims) (string, er
 		claims["status"] = map[string]any{"status_list": c.Status}
 	}
 	return jose.SignCompact(signer, map[string]any{"typ": Typ, "x5c": x5c}, claims)
-}
-
-// publicJWK is the RFC 7638 member set of a public key.
-func publicJWK(pub crypto.PublicKey) (map[string]any, error) {
-	enc := base64.RawURLEncoding.EncodeToString
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		size := (k.Curve.Params().BitSize + 7) / 8
-		raw, err := k.Bytes()
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"kty": "EC", "crv": k.Curve.Params().Name, "x": enc(raw[1 : 1+size]), "y": enc(raw[1+size:])}, nil
-	case ed25519.PublicKey:
-		return map[string]any{"kty": "OKP", "crv": "Ed25519", "x": enc(k)}, nil
-	case *rsa.PublicKey:
-		return map[string]any{"kty": "RSA", "n": enc(k.N.Bytes()), "e": enc(big.NewInt(int64(k.E)).Bytes())}, nil
-	}
-	return nil, fmt.Errorf("unsupported key type %T", pub)
 }

@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/pramaan/pramaan/attestation/android"
@@ -21,9 +19,6 @@ func runAttest(args []string, e env) int {
 	}
 	return runAttestVerify(args[1:], e)
 }
-
-// maxChainFileBytes bounds a --chain file.
-const maxChainFileBytes = 256 << 10
 
 func runAttestVerify(args []string, e env) int {
 	fs := flag.NewFlagSet("attest verify", flag.ContinueOnError)
@@ -61,7 +56,7 @@ func runAttestVerify(args []string, e env) int {
 	}
 	policy := android.StrictPolicy()
 	if *policyFile != "" {
-		data, err := readLimitedFile(*policyFile, android.MaxPolicyBytes)
+		data, err := e.readSource(context.Background(), *policyFile)
 		if err != nil {
 			return failf(fmt.Errorf("--policy: %w", err))
 		}
@@ -80,7 +75,7 @@ func runAttestVerify(args []string, e env) int {
 	if err != nil {
 		return failf(err)
 	}
-	data, err := readLimitedFile(*chainFile, maxChainFileBytes)
+	data, err := e.readSource(context.Background(), *chainFile)
 	if err != nil {
 		return failf(fmt.Errorf("--chain: %w", err))
 	}
@@ -134,16 +129,4 @@ func parseChainFile(data []byte) ([][]byte, error) {
 		chain = append(chain, der)
 	}
 	return chain, nil
-}
-
-// readLimitedFile reads a file of at most limit bytes.
-func readLimitedFile(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > limit {
-		return nil, errors.New("file too large")
-	}
-	return os.ReadFile(path)
 }

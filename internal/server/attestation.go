@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pramaan/pramaan/attestation/android"
@@ -87,7 +88,7 @@ func newAndroidVerifier(cfg *config.Config, now func() time.Time) (*android.Veri
 	location := a.StatusList
 	if location == "" {
 		location = android.GoogleStatusURL
-	} else if !isURL(location) {
+	} else if !strings.HasPrefix(location, "https://") && !strings.HasPrefix(location, "http://") {
 		location = resolvePath(cfg, location)
 	}
 	status, err := android.NewStatusSource(location, android.StatusOptions{TTL: a.StatusListTTL, Now: now})
@@ -95,10 +96,6 @@ func newAndroidVerifier(cfg *config.Config, now func() time.Time) (*android.Veri
 		return nil, fmt.Errorf("key_attestation.android.status_list: %w", err)
 	}
 	return android.NewVerifier(android.Config{Roots: roots, Status: status, Policy: policy})
-}
-
-func isURL(s string) bool {
-	return len(s) > 8 && (s[:8] == "https://" || s[:7] == "http://")
 }
 
 // keyAttestations adapts keyattest.Verifier to issuer.KeyAttestationVerifier.
