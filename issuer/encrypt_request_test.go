@@ -92,7 +92,7 @@ func TestDecryptRequest_Refused(t *testing.T) {
 		{"fail/truncated-tag", good[:len(good)-5], EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, nil, ""},
 		{"fail/four-parts", []byte(strings.Join(goodParts[:4], ".")), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "4 parts, want 5"},
 		{"fail/six-parts", append(append([]byte{}, good...), ".AA"...), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "6 parts, want 5"},
-		{"fail/bad-base64", []byte(strings.Replace(string(good), goodParts[3][:2], "!*", 1)), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "ciphertext is not base64url"},
+		{"fail/bad-base64", []byte(strings.Join(append(goodParts[:3:3], "!*"+goodParts[3][2:], goodParts[4]), ".")), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "ciphertext is not base64url"},
 		{"fail/base64-padding", []byte(strings.Join(append(goodParts[:3:3], goodParts[3]+"=", goodParts[4]), ".")), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "not base64url"},
 		{"fail/line-break-in-part", []byte(strings.Join(append(goodParts[:3:3], goodParts[3][:4]+"\n"+goodParts[3][4:], goodParts[4]), ".")), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "not base64url"},
 		{"fail/json-serialization", []byte(`{"protected":"e30","ciphertext":"AA"}`), EncryptionPolicy{}, oid4vci.CodeInvalidCredentialRequest, ErrMalformedJWE, "JSON serialization"},
