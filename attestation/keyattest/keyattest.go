@@ -259,6 +259,18 @@ func (v *Verifier) Verify(ctx context.Context, token string, o Options) (*Attest
 	return a, nil
 }
 
+// VerifyChain verifies an x5c header value as Verify does for
+// attestations (HAIP 1.0: chained to a wallet-provider anchor, the signing
+// certificate not self-signed, the anchor left out) and returns the chain,
+// signing certificate first: for other objects the wallet providers sign,
+// such as the Token Status Lists their attestations reference.
+func (v *Verifier) VerifyChain(x5c json.RawMessage) ([]*x509.Certificate, error) {
+	if len(x5c) == 0 {
+		return nil, fmt.Errorf("%w: x5c is missing", ErrKeySource)
+	}
+	return v.verifyX5C(x5c)
+}
+
 // verifyX5C decodes x5c (RFC 7515 Section 4.1.6: standard base64 DER) and
 // verifies it to an anchor, as HAIP requires: the signing certificate is
 // not self-signed and the anchor is not in x5c.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"github.com/pramaan/pramaan/attestation/keyattest"
 	"github.com/pramaan/pramaan/internal/config"
 	"github.com/pramaan/pramaan/issuer"
+	"github.com/pramaan/pramaan/statuslist"
 )
 
 // androidChains adapts android.Verifier to issuer.AndroidAttestationVerifier:
@@ -127,8 +130,52 @@ func newKeyAttestationVerifier(cfg *config.Config, now func() time.Time) (*keyat
 		}
 		anchors = append(anchors, certs...)
 	}
-	return keyattest.NewVerifier(keyattest.Config{
+	st := cfg.KeyAttestation.Status
+	if st.Skip && st.Require {
+		return nil, errors.New("key_attestation.status: skip and require exclude each other")
+	}
+	kc := keyattest.Config{
 		TrustAnchors: anchors, Algorithms: []string{"ES256", "ES384", "ES512", "EdDSA", "PS256"},
-		Now: now, ClockSkew: cfg.Limits.ClockSkew,
-	})
+		Now: now, ClockSkew: cfg.Limits.ClockSkew, RequireStatus: st.Require,
+	}
+	// The Status List Tokens an attestation references are signed under
+	// the same wallet-provider anchors (HAIP 1.0: x5c, not self-signed).
+	var kv *keyattest.Verifier
+	if !st.Skip && len(anchors) > 0 {
+		lists, err := statuslist.NewClient(statuslist.Config{
+			Resolve: func(_ context.Context, h map[string]json.RawMessage) (crypto.PublicKey, error) {
+				chain, err := kv.VerifyChain(h["x5c"])
+				if err != nil {
+					return nil, err
+				}
+				return chain[0].PublicKey, nil
+			},
+			AllowHTTP: st.AllowHTTP, Now: now,
+		})
+		if err != nil {
+			return nil, err
+		}
+		kc.Status = attestationStatus{lists}
+	}
+	var err error
+	kv, err = keyattest.NewVerifier(kc)
+	return kv, err
+}
+
+// attestationStatus checks a key attestation's status reference: only
+// VALID passes.
+type attestationStatus struct{ lists *statuslist.Client }
+
+func (a attestationStatus) CheckStatus(ctx context.Context, ref keyattest.StatusReference) error {
+	if ref.Index > 1<<40 {
+		return fmt.Errorf("status index %d out of range", ref.Index)
+	}
+	s, err := a.lists.Status(ctx, ref.URI, int(ref.Index))
+	if err != nil {
+		return err
+	}
+	if s != statuslist.Valid {
+		return fmt.Errorf("the wallet instance's status is %s", s)
+	}
+	return nil
 }
