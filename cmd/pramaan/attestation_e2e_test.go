@@ -126,15 +126,7 @@ func TestAttestationRequiredConfigurationRefusesPlainJWTAndIssuesWithEachProofTy
 		t.Fatal(err)
 	}
 	client := &wallet.Client{Roots: roots}
-	newOffer := func(t *testing.T) string {
-		var offer struct {
-			Link string `json:"link"`
-		}
-		if err := json.Unmarshal([]byte(runOK(t, "offer", "create", "--issuer", issuerURL, "--data-dir", dataDir, "--credentials", "aadhaar_attested", "--json")), &offer); err != nil {
-			t.Fatal(err)
-		}
-		return offer.Link
-	}
+	newOffer := func(t *testing.T) string { return newOfferLink(t, issuerURL, dataDir, "aadhaar_attested") }
 
 	t.Run("metadata advertises what is enforced", func(t *testing.T) {
 		iss, err := client.Discover(context.Background(), issuerURL)
@@ -199,4 +191,17 @@ func TestAttestationRequiredConfigurationRefusesPlainJWTAndIssuesWithEachProofTy
 			t.Fatalf("got %v, want invalid_proof", err)
 		}
 	})
+}
+
+// newOfferLink creates an offer of configuration with the CLI and returns
+// its link.
+func newOfferLink(t *testing.T, issuerURL, dataDir, configuration string) string {
+	t.Helper()
+	var offer struct {
+		Link string `json:"link"`
+	}
+	if err := json.Unmarshal([]byte(runOK(t, "offer", "create", "--issuer", issuerURL, "--data-dir", dataDir, "--credentials", configuration, "--json")), &offer); err != nil {
+		t.Fatal(err)
+	}
+	return offer.Link
 }

@@ -1,6 +1,7 @@
 // Package provider is a wallet provider's key attestation service: it
 // checks the platform evidence a wallet instance gives for its keys (an
-// Android KeyStore attestation chain per key) and, when the evidence
+// Android KeyStore attestation chain per key, or a TPM 2.0 certification
+// per key by an attestation key enrolled earlier) and, when the evidence
 // holds, mints the key-attestation+jwt of OpenID4VCI 1.0 Appendix D that
 // issuers verify against the provider's CA (HAIP 1.0 "Key Attestation": x5c
 // without the anchor, signing certificate not self-signed).
@@ -9,6 +10,11 @@
 // policy (which pins the provider's own wallet app and signing
 // certificates). The challenge of the Android chains is a nonce the
 // provider handed out; the c_nonce of the issuer goes into the minted JWT.
+//
+// The TPM checks are attestation/tpm's: enrollment (EK certificate against
+// the configured TPM-vendor roots, credential activation of the AK) once
+// per installation, then TPM2_Certify of each key with the provider's
+// nonce as qualifying data. The EK never reaches an issuer.
 //
 // Mapping Android security levels to Appendix D.2 attack-potential values
 // is a trust-framework decision; Levels holds it, and DefaultLevels maps
@@ -24,22 +30,27 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/go-attestation/attest"
 	"github.com/pramaan/pramaan/attestation/android"
 	"github.com/pramaan/pramaan/attestation/keyattest"
+	"github.com/pramaan/pramaan/attestation/tpm"
 )
 
 // Levels maps the evidence to Appendix D.2 values.
 type Levels struct {
 	StrongBox, TEE string
+	// TPM is the level of a key certified by an enrolled TPM.
+	TPM string
 	// UserAuthentication is asserted for keys that require user
 	// authentication per use or within a timeout; empty asserts nothing.
 	UserAuthentication string
 }
 
 // DefaultLevels is StrongBox → iso_18045_high, TEE → iso_18045_moderate,
+// TPM → iso_18045_moderate (TPMs are certified against AVA_VAN.4),
 // user-authenticated keys → iso_18045_moderate.
 func DefaultLevels() Levels {
-	return Levels{StrongBox: keyattest.LevelHigh, TEE: keyattest.LevelModerate, UserAuthentication: keyattest.LevelModerate}
+	return Levels{StrongBox: keyattest.LevelHigh, TEE: keyattest.LevelModerate, TPM: keyattest.LevelModerate, UserAuthentication: keyattest.LevelModerate}
 }
 
 // Config configures a Provider.
@@ -51,6 +62,8 @@ type Config struct {
 	// Android verifies wallet instances' KeyStore chains; nil refuses
 	// Android evidence.
 	Android *android.Verifier
+	// TPM verifies TPM key certifications; nil refuses TPM evidence.
+	TPM *tpm.Verifier
 	// Levels; zero means DefaultLevels.
 	Levels Levels
 	// Lifetime of a minted attestation; zero means 10 minutes (long enough
@@ -77,6 +90,9 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if cfg.Levels == (Levels{}) {
 		cfg.Levels = DefaultLevels()
+	}
+	if cfg.TPM != nil && cfg.Levels.TPM == "" {
+		return nil, errors.New("provider: TPM evidence needs a TPM level (Levels.TPM)")
 	}
 	if cfg.Lifetime <= 0 {
 		cfg.Lifetime = 10 * time.Minute
@@ -137,4 +153,48 @@ func (p *Provider) AttestAndroid(ctx context.Context, r AndroidRequest) (string,
 		c.UserAuthentication = []string{p.cfg.Levels.UserAuthentication}
 	}
 	return keyattest.Mint(p.cfg.Signer, p.cfg.Chain, c)
+}
+
+// TPMRequest is a wallet instance's TPM evidence: one TPM2_Certify per key
+// by the attestation key the provider enrolled for this installation.
+type TPMRequest struct {
+	// AK is the enrolled attestation key's TPMT_PUBLIC, from the
+	// provider's own enrollment record (tpm.AK.Public), never from the
+	// wallet's request.
+	AK []byte
+	// Certifications of the keys, in order (attest.Key.CertificationParameters()).
+	Certifications []attest.CertificationParameters
+	// Challenge is the provider nonce the keys were certified with.
+	Challenge []byte
+	// Nonce is the issuer's c_nonce to put in the attestation.
+	Nonce string
+}
+
+// AttestTPM verifies every certification and mints one attestation of all
+// the keys, at Levels.TPM.
+func (p *Provider) AttestTPM(_ context.Context, r TPMRequest) (string, error) {
+	if p.cfg.TPM == nil {
+		return "", fmt.Errorf("%w: this provider takes no TPM evidence", ErrEvidence)
+	}
+	if len(r.Certifications) == 0 || len(r.Certifications) > keyattest.MaxAttestedKeys {
+		return "", fmt.Errorf("%w: 1 to %d certifications", ErrEvidence, keyattest.MaxAttestedKeys)
+	}
+	keys := make([]crypto.PublicKey, 0, len(r.Certifications))
+	for i, c := range r.Certifications {
+		k, err := p.cfg.TPM.VerifyKey(r.AK, c, r.Challenge)
+		if err != nil {
+			return "", fmt.Errorf("%w: certification %d: %w", ErrEvidence, i, err)
+		}
+		for j, prev := range keys {
+			if k.PublicKey.Equal(prev) {
+				return "", fmt.Errorf("%w: certifications %d and %d are of one key", ErrEvidence, j, i)
+			}
+		}
+		keys = append(keys, k.PublicKey)
+	}
+	now := p.cfg.Now()
+	return keyattest.Mint(p.cfg.Signer, p.cfg.Chain, keyattest.Claims{
+		IssuedAt: now, ExpiresAt: now.Add(p.cfg.Lifetime), Keys: keys,
+		KeyStorage: []string{p.cfg.Levels.TPM}, Nonce: r.Nonce,
+	})
 }
