@@ -25,6 +25,21 @@ type KeyAttestation struct {
 	WalletProviders []string `yaml:"wallet_providers"`
 	// Android configures the android_keystore_attestation proof type.
 	Android AndroidAttestation `yaml:"android"`
+	// Status configures the checks of key attestations' status claims.
+	Status AttestationStatus `yaml:"status"`
+}
+
+// AttestationStatus configures Token Status List checks of key
+// attestations. By default a status claim is checked: its list is
+// fetched (https), verified under the wallet-provider anchors, cached for
+// its ttl, and a list that cannot be had refuses the attestation.
+type AttestationStatus struct {
+	// Skip leaves status claims unchecked.
+	Skip bool `yaml:"skip"`
+	// Require refuses attestations without a status claim.
+	Require bool `yaml:"require"`
+	// AllowHTTP permits http:// list URIs (local testing only).
+	AllowHTTP bool `yaml:"allow_http"`
 }
 
 // AndroidAttestation configures Android key attestation chain checks.
