@@ -14,6 +14,7 @@ type Config struct {
 	Encryption               Encryption                         `yaml:"encryption"`
 	Callbacks                Callbacks                          `yaml:"callbacks"`
 	KeyAttestation           KeyAttestation                     `yaml:"key_attestation"`
+	DigiLocker               DigiLocker                         `yaml:"digilocker"`
 }
 
 // KeyAttestation configures how attested holder keys are checked.

@@ -16,6 +16,9 @@ const (
 	AadhaarVCT = "urn:pramaan:aadhaar:1"
 	// AadhaarDoctype is the doctype, and the namespace, of aadhaar_mdoc.
 	AadhaarDoctype = "in.gov.uidai.aadhaar.1"
+	// EducationVCT is the vct of education_sd_jwt, built from DigiLocker's
+	// class X and XII marksheets (SSCER, HSCER).
+	EducationVCT = "urn:pramaan:education:1"
 )
 
 // Default returns the embedded default configuration: a development issuer
@@ -46,6 +49,7 @@ func Default() *Config {
 			BatchSize:            10,
 			IdempotencyWindow:    60 * time.Second,
 		},
+		DigiLocker: defaultDigiLocker(),
 		Callbacks: Callbacks{
 			MaxAttempts: 10,
 			BaseDelay:   2 * time.Second,
@@ -83,6 +87,21 @@ func Default() *Config {
 				BackgroundColor: "#12107c",
 				TextColor:       "#ffffff",
 				Claims:          aadhaarClaims([]any{AadhaarDoctype}, false),
+			},
+			"education_sd_jwt": {
+				Format:     FormatSDJWTVC,
+				VCT:        EducationVCT,
+				SigningAlg: "ES256",
+				Binding:    BindingJWK,
+				ProofTypes: ProofTypes{JWT: &JWTProofType{SigningAlgs: []string{"ES256"}}},
+				Validity:   5 * 365 * 24 * time.Hour,
+				Display: map[string]Display{
+					"en": {Name: "School education", Description: "Class X and XII results from DigiLocker marksheets"},
+					"hi": {Name: "स्कूली शिक्षा", Description: "डिजिलॉकर अंकपत्रों से कक्षा 10 और 12 के परिणाम"},
+				},
+				BackgroundColor: "#0b6e4f",
+				TextColor:       "#ffffff",
+				Claims:          educationClaims(),
 			},
 		},
 		Encryption: Encryption{
@@ -136,4 +155,32 @@ func aadhaarClaims(prefix []any, sd bool) []Claim {
 		claim(false, "aadhaar_last4", "Aadhaar (last 4 digits)", "आधार (अंतिम 4 अंक)", "aadhaar_last4"),
 		claim(false, "portrait", "Photo", "फ़ोटो", "portrait"),
 	}
+}
+
+// educationClaims are the claims of education_sd_jwt: the holder, the
+// highest school examination passed (class XII, else class X: the
+// extraction's fallback chain) and each marksheet's facts. Record claims
+// education.class_xii.* come from HSCER, education.class_x.* from SSCER.
+func educationClaims() []Claim {
+	claim := func(mandatory bool, source, en, hi string, path ...any) Claim {
+		return Claim{Path: path, Source: source, Mandatory: mandatory, SelectivelyDisclosable: true,
+			Display: map[string]string{"en": en, "hi": hi}}
+	}
+	out := []Claim{
+		claim(true, "name", "Name", "नाम", "name"),
+		claim(false, "birth_date", "Date of birth", "जन्म तिथि", "birth_date"),
+		claim(true, "education.highest", "Highest examination passed", "उत्तीर्ण उच्चतम परीक्षा", "highest_examination"),
+	}
+	for _, level := range []struct{ key, en, hi string }{{"class_xii", "Class XII", "कक्षा 12"}, {"class_x", "Class X", "कक्षा 10"}} {
+		src := "education." + level.key
+		out = append(out,
+			claim(false, src, level.en, level.hi, level.key),
+			claim(false, src+".examination", "Examination", "परीक्षा", level.key, "examination"),
+			claim(false, src+".exam_year", "Year", "वर्ष", level.key, "year"),
+			claim(false, src+".result", "Result", "परिणाम", level.key, "result"),
+			claim(false, src+".school", "School", "विद्यालय", level.key, "school"),
+			claim(false, src+".number", "Certificate number", "प्रमाणपत्र संख्या", level.key, "certificate_number"),
+		)
+	}
+	return out
 }

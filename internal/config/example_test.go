@@ -48,4 +48,5 @@ func ExampleConfig_WellKnown() {
 	// Output:
 	// aadhaar_mdoc mso_mdoc आधार
 	// aadhaar_sd_jwt dc+sd-jwt आधार
+	// education_sd_jwt dc+sd-jwt स्कूली शिक्षा
 }

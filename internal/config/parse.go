@@ -94,6 +94,7 @@ func (c *Config) applyEnv(lookupEnv func(string) (string, bool)) {
 		{EnvPublicURL, &c.Server.PublicURL},
 		{EnvAddr, &c.Server.Addr},
 		{EnvDataDir, &c.Server.DataDir},
+		{EnvDigiLockerClientSecret, &c.DigiLocker.ClientSecret},
 	} {
 		if value, ok := lookupEnv(v.name); ok {
 			*v.field = value

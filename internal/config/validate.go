@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 	c.Encryption.validate(&p)
 	c.Callbacks.validate(&p)
 	c.validateKeyAttestation(&p)
+	c.validateDigiLocker(&p)
 	return p.err()
 }
 

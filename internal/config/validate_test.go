@@ -28,6 +28,38 @@ func TestValidate(t *testing.T) {
 			c.Server.DatabaseURL = "postgres://pramaan:secret@db.internal:5432/pramaan?sslmode=verify-full"
 		}, nil},
 		{"ok/batch size 1", func(c *config.Config) { c.Limits.BatchSize = 1 }, nil},
+		{"ok/digilocker live", func(c *config.Config) {
+			c.DigiLocker = config.DigiLocker{Mode: "live", BaseURL: "https://digilocker.meripehchaan.gov.in/public", ClientID: "id", ClientSecret: "s",
+				AuthStyle: "form", SessionTTL: time.Hour, RefreshBefore: 5 * time.Minute, Timeout: 10 * time.Second, Offer: []string{"aadhaar_sd_jwt"}}
+		}, nil},
+		{"ok/digilocker off ignores an unknown offer", func(c *config.Config) {
+			c.DigiLocker.Mode = "off"
+			c.DigiLocker.Offer = []string{"gone"}
+		}, nil},
+		{"fail/digilocker live without registration, over http", func(c *config.Config) {
+			c.DigiLocker.Mode = "live"
+			c.DigiLocker.BaseURL = "http://digilocker.example.in/public"
+		}, []string{
+			`config: digilocker.base_url: "http://digilocker.example.in/public" must use https (http only on a loopback host, for development)`,
+			`config: digilocker.client_id: and client_secret (or $PRAMAAN_DIGILOCKER_CLIENT_SECRET) are required in live mode`,
+		}},
+		{"fail/digilocker bad values", func(c *config.Config) {
+			c.DigiLocker.Mode = "on"
+			c.DigiLocker.AuthStyle = "header"
+			c.DigiLocker.SessionTTL = time.Second
+			c.DigiLocker.RefreshBefore = time.Hour
+			c.DigiLocker.Timeout = 0
+			c.DigiLocker.DocTypes = []string{"HSC"}
+			c.DigiLocker.Offer = []string{"unknown_cred"}
+		}, []string{
+			`config: digilocker.mode: "on" is not sandbox, live or off`,
+			`config: digilocker.auth_style: "header" is not form or basic`,
+			`config: digilocker.session_ttl: must be 1m to 24h`,
+			`config: digilocker.refresh_before: must be 0 to 30m`,
+			`config: digilocker.timeout: must be 1s to 60s`,
+			`config: digilocker.doctypes: "HSC" is not a 5-character doctype`,
+			`config: digilocker.offer: "unknown_cred" is not a credential configuration`,
+		}},
 		{"ok/batch size 100", func(c *config.Config) { c.Limits.BatchSize = 100 }, nil},
 		{"ok/encryption off", func(c *config.Config) { c.Encryption = config.Encryption{} }, nil},
 		{"ok/android proofs only", func(c *config.Config) {

@@ -48,9 +48,12 @@ func TestWellKnownBuildsDefaultMetadata(t *testing.T) {
 	tests := []struct {
 		id, format, vct, doctype, alg string
 		firstClaim                    string
+		name, hindi                   string
+		claims                        int
 	}{
-		{"aadhaar_sd_jwt", wellknown.FormatSDJWTVC, config.AadhaarVCT, "", "ES256", `["name"]`},
-		{"aadhaar_mdoc", wellknown.FormatMDoc, "", config.AadhaarDoctype, "-7", `["in.gov.uidai.aadhaar.1","name"]`},
+		{"aadhaar_sd_jwt", wellknown.FormatSDJWTVC, config.AadhaarVCT, "", "ES256", `["name"]`, "Aadhaar", "आधार", 14},
+		{"aadhaar_mdoc", wellknown.FormatMDoc, "", config.AadhaarDoctype, "-7", `["in.gov.uidai.aadhaar.1","name"]`, "Aadhaar", "आधार", 14},
+		{"education_sd_jwt", wellknown.FormatSDJWTVC, config.EducationVCT, "", "ES256", `["name"]`, "School education", "स्कूली शिक्षा", 15},
 	}
 	if len(md.CredentialConfigurations) != len(tests) {
 		t.Errorf("%d configurations, want %d", len(md.CredentialConfigurations), len(tests))
@@ -71,11 +74,11 @@ func TestWellKnownBuildsDefaultMetadata(t *testing.T) {
 				t.Errorf("jwt proof algs = %v", algs)
 			}
 			d := cc.CredentialMetadata.Display
-			if len(d) != 2 || d[0].Locale != "en" || d[0].Name != "Aadhaar" || d[1].Locale != "hi" || d[1].Name != "आधार" {
+			if len(d) != 2 || d[0].Locale != "en" || d[0].Name != tt.name || d[1].Locale != "hi" || d[1].Name != tt.hindi {
 				t.Errorf("display = %+v", d)
 			}
 			claims := cc.CredentialMetadata.Claims
-			if len(claims) != 14 || claims[0].Path.String() != tt.firstClaim || !claims[0].Mandatory {
+			if len(claims) != tt.claims || claims[0].Path.String() != tt.firstClaim || !claims[0].Mandatory {
 				t.Fatalf("claims = %+v", claims)
 			}
 			for _, cl := range claims {
