@@ -156,6 +156,9 @@ type Config struct {
 	KeyAttestations KeyAttestationVerifier
 	// Android verifies android_keystore_attestation chains; nil refuses them.
 	Android AndroidAttestationVerifier
+	// Subjects supplies a recorded subject's verified claims for offers
+	// that name a subject_id; nil refuses such offers.
+	Subjects SubjectClaims
 	Limits  Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

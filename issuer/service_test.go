@@ -628,12 +628,15 @@ func TestOfferByReferenceIsServedUntilRedeemed(t *testing.T) {
 func TestOfferCreationRefusesWhatCannotBeIssued(t *testing.T) {
 	h := newHarness(t)
 	cases := map[string]string{
-		"unknown configuration":   `{"credential_configuration_ids":["nope"],"claims":{"name":"A","birth_date":"1990-01-01"}}`,
-		"missing mandatory claim": `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{"name":"A"}}`,
-		"bad mdoc date":           `{"credential_configuration_ids":["aadhaar_mdoc"],"claims":{"name":"A","birth_date":"12/04/1990"}}`,
-		"unknown member":          `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{},"colour":"red"}`,
-		"tx_code too short":       `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{"name":"A","birth_date":"1990-01-01"},"tx_code":{"length":2}}`,
-		"no configurations":       `{"credential_configuration_ids":[],"claims":{}}`,
+		"unknown configuration":         `{"credential_configuration_ids":["nope"],"claims":{"name":"A","birth_date":"1990-01-01"}}`,
+		"missing mandatory claim":       `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{"name":"A"}}`,
+		"bad mdoc date":                 `{"credential_configuration_ids":["aadhaar_mdoc"],"claims":{"name":"A","birth_date":"12/04/1990"}}`,
+		"unknown member":                `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{},"colour":"red"}`,
+		"tx_code too short":             `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{"name":"A","birth_date":"1990-01-01"},"tx_code":{"length":2}}`,
+		"no configurations":             `{"credential_configuration_ids":[],"claims":{}}`,
+		"neither claims nor subject_id": `{"credential_configuration_ids":["aadhaar_sd_jwt"]}`,
+		"claims and subject_id":         `{"credential_configuration_ids":["aadhaar_sd_jwt"],"claims":{"name":"A","birth_date":"1990-01-01"},"subject_id":"urn:pramaan:subject:a"}`,
+		"subject_id without a record":   `{"credential_configuration_ids":["aadhaar_sd_jwt"],"subject_id":"urn:pramaan:subject:a"}`,
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -89,6 +89,13 @@ func TestRacesAcrossTwoInstances(t *testing.T) {
 	storetest.RunRaces(t, opener, opener)
 }
 
+// Two instances take turns on one subject's lock (the advisory lock).
+func TestSubjectLockAcrossTwoInstances(t *testing.T) {
+	url, schema := testDatabase(t)
+	opener := func(t *testing.T) storetest.Store { return openIn(t, url, schema) }
+	storetest.RunSubjectLock(t, opener, opener)
+}
+
 // Instances starting together migrate once, under the advisory lock.
 func TestConcurrentMigrations(t *testing.T) {
 	url, schema := testDatabase(t)

@@ -29,6 +29,8 @@ type Store struct {
 	db    *sql.DB
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	// locks are the per-subject locks of WithSubjectLock.
+	locks keyedLocks
 }
 
 // Open opens (creating if needed) the database file at path and applies

@@ -32,6 +32,7 @@ type Store interface {
 	issuer.RegistryStore
 	outbox.Store
 	issuer.Sweeper
+	CitizenStore
 	io.Closer
 }
 
@@ -61,6 +62,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("registry", func(t *testing.T) { testRegistry(t, open) })
 	t.Run("outbox", func(t *testing.T) { testOutbox(t, open) })
 	t.Run("races", func(t *testing.T) { RunRaces(t, open, nil) })
+	t.Run("digilocker links", func(t *testing.T) { testDigiLockerLinks(t, open) })
+	t.Run("pending authorizations", func(t *testing.T) { testPending(t, open) })
+	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("subject lock", func(t *testing.T) { RunSubjectLock(t, open, nil) })
 }
 
 func newStore(t *testing.T, open Opener) Store {
