@@ -159,7 +159,7 @@ type Config struct {
 	// Subjects supplies a recorded subject's verified claims for offers
 	// that name a subject_id; nil refuses such offers.
 	Subjects SubjectClaims
-	Limits  Limits
+	Limits   Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the randomness of codes, ids and salts; nil means crypto/rand.
