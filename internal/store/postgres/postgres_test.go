@@ -96,6 +96,13 @@ func TestSubjectLockAcrossTwoInstances(t *testing.T) {
 	storetest.RunSubjectLock(t, opener, opener)
 }
 
+// Two instances appending at once make one audit chain.
+func TestAuditChainAcrossTwoInstances(t *testing.T) {
+	url, schema := testDatabase(t)
+	opener := func(t *testing.T) storetest.Store { return openIn(t, url, schema) }
+	storetest.RunAuditChain(t, opener, opener)
+}
+
 // Instances starting together migrate once, under the advisory lock.
 func TestConcurrentMigrations(t *testing.T) {
 	url, schema := testDatabase(t)

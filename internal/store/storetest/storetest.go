@@ -33,6 +33,7 @@ type Store interface {
 	outbox.Store
 	issuer.Sweeper
 	CitizenStore
+	RecordStore
 	io.Closer
 }
 
@@ -66,6 +67,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("pending authorizations", func(t *testing.T) { testPending(t, open) })
 	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("subject lock", func(t *testing.T) { RunSubjectLock(t, open, nil) })
+	t.Run("record", func(t *testing.T) { testRecordStore(t, open) })
+	t.Run("audit chain", func(t *testing.T) { RunAuditChain(t, open, nil) })
 }
 
 func newStore(t *testing.T, open Opener) Store {
