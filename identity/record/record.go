@@ -108,6 +108,7 @@ type Sealer interface {
 // Auditor appends audit events.
 type Auditor interface {
 	Append(ctx context.Context, e audit.Event) (audit.Event, error)
+	AppendAll(ctx context.Context, events []audit.Event) ([]audit.Event, error)
 }
 
 // Config configures a Service.
@@ -330,10 +331,8 @@ func (s *Service) Record(ctx context.Context, subjectID string, obs []Observatio
 	// The claims are written first: a crash between leaves a change
 	// without its event, which the next Record of the same value does not
 	// repeat; the reverse would leave an event for a change never made.
-	for _, e := range events {
-		if _, err := s.cfg.Audit.Append(ctx, e); err != nil {
-			return out, err
-		}
+	if _, err := s.cfg.Audit.AppendAll(ctx, events); err != nil {
+		return out, err
 	}
 	return out, nil
 }

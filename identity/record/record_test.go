@@ -50,6 +50,14 @@ func (e *events) Append(ctx context.Context, ev audit.Event) (audit.Event, error
 	return out, err
 }
 
+func (e *events) AppendAll(ctx context.Context, evs []audit.Event) ([]audit.Event, error) {
+	out, err := e.log.AppendAll(ctx, evs)
+	e.mu.Lock()
+	e.got = append(e.got, out...)
+	e.mu.Unlock()
+	return out, err
+}
+
 func (e *events) types() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -38,9 +38,10 @@ var ErrBroken = errors.New("audit: chain broken")
 
 // Store appends and reads events. AppendAudit must serialise appenders
 // (across instances sharing the database): it reads the last event and
-// inserts the one build returns in one transaction under a lock.
+// inserts the ones build returns, in order, in one transaction under a
+// lock.
 type Store interface {
-	AppendAudit(ctx context.Context, build func(last *Event) (Event, error)) (Event, error)
+	AppendAudit(ctx context.Context, build func(last *Event) ([]Event, error)) ([]Event, error)
 	// AuditEvents returns up to limit events with Seq > after, in order.
 	AuditEvents(ctx context.Context, after int64, limit int) ([]Event, error)
 }
@@ -61,20 +62,40 @@ var genesis = make([]byte, sha256.Size)
 
 // Append fills e's Seq, Time, Prev and Hash and stores it.
 func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
-	if err := check(e); err != nil {
+	out, err := l.AppendAll(ctx, []Event{e})
+	if err != nil {
 		return Event{}, err
+	}
+	return out[0], nil
+}
+
+// AppendAll appends events in order in one transaction: a change that
+// makes several events costs one commit.
+func (l *Log) AppendAll(ctx context.Context, events []Event) ([]Event, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	for _, e := range events {
+		if err := check(e); err != nil {
+			return nil, err
+		}
 	}
 	// Postgres keeps microseconds: hash what is stored.
 	t := l.now().UTC().Truncate(time.Microsecond)
-	return l.st.AppendAudit(ctx, func(last *Event) (Event, error) {
-		out := e
-		out.Data = maps(e.Data)
-		out.Time = t
-		out.Seq, out.Prev = 1, genesis
+	return l.st.AppendAudit(ctx, func(last *Event) ([]Event, error) {
+		seq, prev := int64(0), genesis
 		if last != nil {
-			out.Seq, out.Prev = last.Seq+1, last.Hash
+			seq, prev = last.Seq, last.Hash
 		}
-		out.Hash = Hash(out)
+		out := make([]Event, len(events))
+		for i, e := range events {
+			e.Data = maps(e.Data)
+			e.Time = t
+			seq++
+			e.Seq, e.Prev = seq, prev
+			e.Hash = Hash(e)
+			out[i], prev = e, e.Hash
+		}
 		return out, nil
 	})
 }

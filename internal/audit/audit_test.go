@@ -18,19 +18,19 @@ type memStore struct {
 	rows []audit.Event
 }
 
-func (m *memStore) AppendAudit(_ context.Context, build func(*audit.Event) (audit.Event, error)) (audit.Event, error) {
+func (m *memStore) AppendAudit(_ context.Context, build func(*audit.Event) ([]audit.Event, error)) ([]audit.Event, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var last *audit.Event
 	if n := len(m.rows); n > 0 {
 		last = &m.rows[n-1]
 	}
-	e, err := build(last)
+	es, err := build(last)
 	if err != nil {
-		return e, err
+		return nil, err
 	}
-	m.rows = append(m.rows, e)
-	return e, nil
+	m.rows = append(m.rows, es...)
+	return es, nil
 }
 
 func (m *memStore) AuditEvents(_ context.Context, after int64, limit int) ([]audit.Event, error) {

@@ -98,8 +98,8 @@ func (s *Store) DeleteRecordClaims(ctx context.Context, subjectID string) (int, 
 // AppendAudit implements audit.Store: the transaction takes the audit
 // advisory lock first, so appenders on every instance take turns and the
 // chain stays one line.
-func (s *Store) AppendAudit(ctx context.Context, build func(last *audit.Event) (audit.Event, error)) (audit.Event, error) {
-	var out audit.Event
+func (s *Store) AppendAudit(ctx context.Context, build func(last *audit.Event) ([]audit.Event, error)) ([]audit.Event, error) {
+	var out []audit.Event
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
 			return err
@@ -113,23 +113,25 @@ func (s *Store) AppendAudit(ctx context.Context, build func(last *audit.Event) (
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
-		e, err := build(last)
+		events, err := build(last)
 		if err != nil {
 			return err
 		}
-		data, err := json.Marshal(e.Data)
-		if err != nil {
-			return err
+		for _, e := range events {
+			data, err := json.Marshal(e.Data)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_events (seq, time, type, subject, actor, data, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				e.Seq, e.Time, e.Type, e.Subject, e.Actor, string(data), e.Prev, e.Hash); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (seq, time, type, subject, actor, data, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			e.Seq, e.Time, e.Type, e.Subject, e.Actor, string(data), e.Prev, e.Hash); err != nil {
-			return err
-		}
-		out = e
+		out = events
 		return nil
 	})
 	if err != nil {
-		return audit.Event{}, fmt.Errorf("postgres: audit: %w", err)
+		return nil, fmt.Errorf("postgres: audit: %w", err)
 	}
 	return out, nil
 }

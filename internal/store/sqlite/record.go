@@ -111,10 +111,10 @@ func (s *Store) DeleteRecordClaims(ctx context.Context, subjectID string) (int, 
 
 // AppendAudit implements audit.Store in one write transaction (BEGIN
 // IMMEDIATE): appenders take turns.
-func (s *Store) AppendAudit(ctx context.Context, build func(last *audit.Event) (audit.Event, error)) (audit.Event, error) {
+func (s *Store) AppendAudit(ctx context.Context, build func(last *audit.Event) ([]audit.Event, error)) ([]audit.Event, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return audit.Event{}, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, fmt.Errorf("sqlite: audit: %w", err)
 	}
 	defer tx.Rollback()
 	var last *audit.Event
@@ -124,24 +124,26 @@ func (s *Store) AppendAudit(ctx context.Context, build func(last *audit.Event) (
 	case err == nil:
 		last = &l
 	case !errors.Is(err, sql.ErrNoRows):
-		return audit.Event{}, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, fmt.Errorf("sqlite: audit: %w", err)
 	}
-	e, err := build(last)
+	events, err := build(last)
 	if err != nil {
-		return audit.Event{}, err
+		return nil, err
 	}
-	data, err := json.Marshal(e.Data)
-	if err != nil {
-		return audit.Event{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, time, type, subject, actor, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, nanos(e.Time), e.Type, e.Subject, e.Actor, string(data), e.Prev, e.Hash); err != nil {
-		return audit.Event{}, fmt.Errorf("sqlite: audit: %w", err)
+	for _, e := range events {
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, time, type, subject, actor, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Seq, nanos(e.Time), e.Type, e.Subject, e.Actor, string(data), e.Prev, e.Hash); err != nil {
+			return nil, fmt.Errorf("sqlite: audit: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return audit.Event{}, fmt.Errorf("sqlite: audit: %w", err)
+		return nil, fmt.Errorf("sqlite: audit: %w", err)
 	}
-	return e, nil
+	return events, nil
 }
 
 // AuditEvents implements audit.Store.
