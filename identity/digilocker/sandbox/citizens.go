@@ -19,6 +19,28 @@ type Citizen struct {
 	Mobile   string
 	// Documents are the issued documents, keyed by URI.
 	Documents []Document
+	// AadhaarLast4 is the last four digits of the Aadhaar number: the
+	// e-Aadhaar uid is xxxxxxxx followed by them.
+	AadhaarLast4 string
+	// Address is the e-Aadhaar address (Poa).
+	Address Address
+	// Local is the name and address in a local language (LData); none
+	// when Lang is empty.
+	Local LocalData
+}
+
+// Address is an Aadhaar address with the e-Aadhaar's fields (Poa: co,
+// house, street, lm, loc, vtc, po, subdist, dist, state, pc, country).
+type Address struct {
+	CareOf, House, Street, Landmark, Locality, VTC string
+	PostOffice, SubDistrict, District, State       string
+	Pincode, Country                               string
+}
+
+// LocalData is the local-language part of the e-Aadhaar (LData); Lang is
+// UIDAI's language code (13 Marathi, 16 Tamil, …).
+type LocalData struct {
+	Lang, Name, CareOf, Landmark, Locality, VTC, District, State string
 }
 
 // Document is an issued document with its certificate XML and a PDF.
@@ -33,12 +55,23 @@ type Document struct {
 // X and XII marksheets), one with only a class X marksheet, one without
 // e-Aadhaar.
 func DefaultCitizens() []Citizen {
-	return []Citizen{
+	cs := []Citizen{
 		newCitizen("9a1c5e0e-0000-4000-8000-000000000001", "Asha Verma", "14081994", "F", true, "98XXXXXX21",
 			"ADHAR", "PANCR", "DRVLC", "SSCER", "HSCER"),
 		newCitizen("9a1c5e0e-0000-4000-8000-000000000002", "Rohan Iyer", "02012006", "M", true, "97XXXXXX43", "ADHAR", "SSCER"),
 		newCitizen("9a1c5e0e-0000-4000-8000-000000000003", "Meera Das", "30111988", "F", false, "99XXXXXX65", "PANCR"),
 	}
+	cs[0].AadhaarLast4 = "4821"
+	cs[0].Address = Address{CareOf: "D/O Ramesh Verma", House: "12", Street: "MG Road", Landmark: "Near Shivaji Nagar Bus Stand",
+		Locality: "Shivaji Nagar", VTC: "Pune", PostOffice: "Shivajinagar", SubDistrict: "Pune City", District: "Pune",
+		State: "Maharashtra", Pincode: "411005", Country: "India"}
+	cs[0].Local = LocalData{Lang: "13", Name: "आशा वर्मा", CareOf: "रमेश वर्मा यांची मुलगी", Landmark: "शिवाजी नगर बस स्थानकाजवळ",
+		Locality: "शिवाजी नगर", VTC: "पुणे", District: "पुणे", State: "महाराष्ट्र"}
+	cs[1].AadhaarLast4 = "7305"
+	cs[1].Address = Address{CareOf: "S/O Venkat Iyer", House: "4/22", Street: "TTK Road", Locality: "Alwarpet", VTC: "Chennai",
+		PostOffice: "Alwarpet", SubDistrict: "Mylapore", District: "Chennai", State: "Tamil Nadu", Pincode: "600018", Country: "India"}
+	cs[2].AadhaarLast4 = "1190"
+	return cs
 }
 
 func newCitizen(id, name, dob, gender string, eaadhaar bool, mobile string, doctypes ...string) Citizen {

@@ -40,6 +40,9 @@ type Config struct {
 	TokenLifetime time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// EAadhaarPKI signs the e-Aadhaar XML; nil means one generated on
+	// first use. Tests share one (NewEAadhaarPKI) to save key generation.
+	EAadhaarPKI *EAadhaarPKI
 }
 
 // Sandbox is the simulator. Mount Handler at the host root: paths are
@@ -55,6 +58,7 @@ type Sandbox struct {
 	refresh  map[string]grant
 	faults   map[string][]Fault
 	requests map[string]*atomic.Int64
+	ea       eaadhaarState
 }
 
 type authRequest struct {
@@ -154,6 +158,8 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("GET /public/oauth2/{v}/files/issued", s.issued)
 	mux.HandleFunc("GET /public/oauth2/1/file/{uri}", s.file)
 	mux.HandleFunc("GET /public/oauth2/1/xml/{uri}", s.xml)
+	mux.HandleFunc("GET /public/oauth2/2/xml/eaadhaar", s.eaadhaarXML)
+	mux.HandleFunc("GET /public/oauth2/3/xml/eaadhaar", s.eaadhaarXML)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.count(r.URL.Path)
 		s.mu.Lock()

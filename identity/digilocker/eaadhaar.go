@@ -1,0 +1,700 @@
+package digilocker
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
+)
+
+// Limits on an e-Aadhaar XML (§1.11: a few kilobytes of data and a
+// 160×200 photo).
+const (
+	// DefaultEAadhaarMaxBytes bounds the document when
+	// EAadhaarOptions.MaxBytes is zero.
+	DefaultEAadhaarMaxBytes = 1 << 20
+	// DefaultEAadhaarMaxPhotoBytes bounds the decoded photo when
+	// EAadhaarOptions.MaxPhotoBytes is zero.
+	DefaultEAadhaarMaxPhotoBytes = 128 << 10
+	// MaxEAadhaarCertificates bounds the certificates of KeyInfo (the
+	// real chain has four).
+	MaxEAadhaarCertificates = 8
+
+	maxEAadhaarDepth    = 16
+	maxEAadhaarElements = 256
+	maxEAadhaarAttrs    = 64
+	maxEAadhaarField    = 512
+	maxCertificateBytes = 16 << 10
+)
+
+// The sentinel errors of VerifyEAadhaar. Its errors wrap exactly one of
+// them and say which check failed; they never quote the citizen's data.
+var (
+	// ErrEAadhaarMalformed marks a document that is empty, over a limit,
+	// not well-formed, carries a DTD or entity declaration, or lacks the
+	// e-Aadhaar's shape and fields (including ret other than Y).
+	ErrEAadhaarMalformed = errors.New("malformed e-Aadhaar XML")
+	// ErrEAadhaarSignature marks a missing, misplaced, duplicated or
+	// invalid signature, or one with algorithms outside the allowed sets.
+	ErrEAadhaarSignature = errors.New("e-Aadhaar signature refused")
+	// ErrEAadhaarUntrusted marks a signer whose certificate does not chain
+	// to a configured root at the verification time.
+	ErrEAadhaarUntrusted = errors.New("e-Aadhaar signer not trusted")
+)
+
+func eaErr(kind error, format string, args ...any) error {
+	return fmt.Errorf("digilocker: %w: %s", kind, fmt.Sprintf(format, args...))
+}
+
+// XML-DSig identifiers.
+const (
+	nsXMLDSig     = "http://www.w3.org/2000/09/xmldsig#"
+	algExcC14N    = "http://www.w3.org/2001/10/xml-exc-c14n#"
+	algC14N10     = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+	algEnveloped  = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+	algRSASHA1    = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+	algRSASHA256  = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+	algSHA256     = "http://www.w3.org/2001/04/xmlenc#sha256"
+	nsInclusiveNS = "http://www.w3.org/2001/10/xml-exc-c14n#"
+)
+
+// The allowed algorithms. DigiLocker signs with exclusive C14N, rsa-sha1
+// and a SHA-256 digest (§1.11); rsa-sha1 is accepted for the signature
+// because that is what the real documents carry, and the content digest,
+// which a collision would have to match, is SHA-256 only.
+var (
+	allowedC14N      = map[string]bool{algExcC14N: true, algC14N10: true}
+	allowedSignature = map[string]bool{algRSASHA1: true, algRSASHA256: true}
+	allowedDigest    = map[string]bool{algSHA256: true}
+)
+
+// EAadhaarOptions configures VerifyEAadhaar.
+type EAadhaarOptions struct {
+	// Roots are the trusted roots (for production the CCA India root of
+	// the signer's chain). REQUIRED: the certificates a document carries
+	// are never trusted by themselves.
+	Roots *x509.CertPool
+	// Now is the verification time. REQUIRED for VerifyEAadhaar;
+	// Client.EAadhaar defaults it to the client's clock.
+	Now func() time.Time
+	// MaxBytes bounds the document; zero means DefaultEAadhaarMaxBytes.
+	MaxBytes int
+	// MaxPhotoBytes bounds the decoded photo; zero means
+	// DefaultEAadhaarMaxPhotoBytes.
+	MaxPhotoBytes int
+}
+
+// EAadhaar is a verified DigiLocker e-Aadhaar: the fields of KycRes as
+// signed, and the signer. Values are as the document gives them, trimmed
+// of surrounding spaces.
+type EAadhaar struct {
+	Name string
+	// DOB is YYYY-MM-DD from the document's DD-MM-YYYY, or YYYY when the
+	// document gives only the year.
+	DOB string
+	// Gender is M, F or T.
+	Gender string
+	// MaskedUID is the uid as sent (xxxxxxxx1234); Last4 its digits. A
+	// document carrying an unmasked number is refused.
+	MaskedUID, Last4 string
+
+	// The address (Poa).
+	CareOf, House, Street, Landmark, Locality, VTC string
+	PostOffice, SubDistrict, District, State       string
+	Pincode, Country                               string
+
+	// LocalName and LocalLanguage are LData's name and UIDAI language
+	// code, empty without LData.
+	LocalName, LocalLanguage string
+
+	// Photo is the decoded JPEG (Pht), nil when absent.
+	Photo []byte
+	// Timestamp is KycRes ts; TTL is ttl (read in IST, zero if absent).
+	Timestamp, TTL time.Time
+	// Txn is the UIDAI transaction (txn).
+	Txn string
+
+	// Signer is the certificate whose key made the signature, and Chain
+	// the verified chain from it to a configured root.
+	Signer *x509.Certificate
+	Chain  []*x509.Certificate
+}
+
+// VerifyEAadhaar verifies a DigiLocker e-Aadhaar XML (§1.11) and returns
+// its fields. The checks, in order:
+//
+//   - size within opts.MaxBytes; no DTD, entity declaration or other <!…>
+//     declaration (in the raw bytes and again in the parsed tree); UTF-8
+//     only; bounded depth, element and attribute counts; no duplicate
+//     attributes;
+//   - exactly one Signature element in the document, in the XML-DSig
+//     namespace, a direct child of the root <Certificate>;
+//   - SignedInfo with CanonicalizationMethod exclusive C14N or C14N 1.0,
+//     SignatureMethod rsa-sha1 or rsa-sha256, and exactly one Reference
+//     with URI="", transforms enveloped-signature then one of the two
+//     canonicalizations, DigestMethod SHA-256;
+//   - the signer: an end-entity certificate of KeyInfo/X509Data (at most
+//     MaxEAadhaarCertificates) that chains, with the others as
+//     intermediates, to opts.Roots at opts.Now and whose key verifies
+//     the signature (goxmldsig, with that certificate alone trusted);
+//   - the fields are read from the element the signature verification
+//     returns — the signed bytes, re-parsed — never from the document as
+//     received, so content outside the signature (signature wrapping)
+//     cannot be read; ret must be Y.
+//
+// Errors wrap ErrEAadhaarMalformed, ErrEAadhaarSignature or
+// ErrEAadhaarUntrusted.
+func VerifyEAadhaar(doc []byte, opts EAadhaarOptions) (*EAadhaar, error) {
+	if opts.Roots == nil {
+		return nil, errors.New("digilocker: e-Aadhaar: no trusted roots configured")
+	}
+	if opts.Now == nil {
+		return nil, errors.New("digilocker: e-Aadhaar: the clock (Now) is required")
+	}
+	maxBytes := opts.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultEAadhaarMaxBytes
+	}
+	maxPhoto := opts.MaxPhotoBytes
+	if maxPhoto <= 0 {
+		maxPhoto = DefaultEAadhaarMaxPhotoBytes
+	}
+	if len(doc) == 0 {
+		return nil, eaErr(ErrEAadhaarMalformed, "empty document")
+	}
+	if len(doc) > maxBytes {
+		return nil, eaErr(ErrEAadhaarMalformed, "%d bytes, over the limit of %d", len(doc), maxBytes)
+	}
+	if hasDTD(doc) {
+		return nil, eaErr(ErrEAadhaarMalformed, "a DTD or entity declaration is refused")
+	}
+	root, err := parseStrict(doc)
+	if err != nil {
+		return nil, err
+	}
+	if root.Tag != "Certificate" || root.Space != "" {
+		return nil, eaErr(ErrEAadhaarMalformed, "the root element is not Certificate")
+	}
+	sig, err := findSignature(root)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := checkSignatureShape(sig)
+	if err != nil {
+		return nil, err
+	}
+
+	now := opts.Now()
+	// The copy handed to goxmldsig has no KeyInfo: KeyInfo is outside
+	// what is signed (the enveloped transform removes the whole
+	// Signature), and without it goxmldsig uses the one certificate we
+	// give it, the signer whose chain was verified here. The
+	// SignatureValue's base64 is freed of whitespace (also unsigned).
+	bare := root.Copy()
+	bareSig := bare.Child[sig.Index()].(*etree.Element) // Copy keeps every child in place
+	for _, c := range bareSig.ChildElements() {
+		switch c.Tag {
+		case "KeyInfo":
+			bareSig.RemoveChild(c)
+		case "SignatureValue":
+			c.SetText(stripSpace(c.Text()))
+		}
+	}
+
+	var untrusted, invalid error
+	for i, leaf := range certs {
+		if leaf.BasicConstraintsValid && leaf.IsCA {
+			continue
+		}
+		chain, err := verifyChain(leaf, certs, i, opts.Roots, now)
+		if err != nil {
+			untrusted = err
+			continue
+		}
+		vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{leaf}})
+		vc.Clock = dsig.NewFakeClockAt(now)
+		signed, err := vc.Validate(bare)
+		if err != nil {
+			invalid = eaErr(ErrEAadhaarSignature, "the signature does not verify with the signer's key: %v", err)
+			continue
+		}
+		e, err := readEAadhaar(signed, maxPhoto)
+		if err != nil {
+			return nil, err
+		}
+		e.Signer, e.Chain = leaf, chain
+		return e, nil
+	}
+	switch {
+	case invalid != nil:
+		return nil, invalid
+	case untrusted != nil:
+		return nil, untrusted
+	}
+	return nil, eaErr(ErrEAadhaarUntrusted, "KeyInfo carries no end-entity certificate")
+}
+
+// EAadhaar fetches the citizen's e-Aadhaar XML (EAadhaarXML, GET
+// /oauth2/3/xml/eaadhaar) and verifies it with VerifyEAadhaar; opts.Now
+// defaults to the client's clock. A citizen without Aadhaar linked gets
+// an *APIError with Status 404 and Code aadhaar_not_linked. Callers that
+// need the raw document call EAadhaarXML and VerifyEAadhaar themselves.
+func (c *Client) EAadhaar(ctx context.Context, accessToken string, opts EAadhaarOptions) (*EAadhaar, error) {
+	if opts.Roots == nil {
+		return nil, errors.New("digilocker: e-Aadhaar: no trusted roots configured")
+	}
+	doc, err := c.EAadhaarXML(ctx, accessToken)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = c.cfg.Now
+	}
+	return VerifyEAadhaar(doc, opts)
+}
+
+// hasDTD reports a DOCTYPE or ENTITY declaration anywhere in the bytes,
+// in any letter case (the parser refuses every other <!…> declaration).
+func hasDTD(doc []byte) bool {
+	for rest := doc; ; {
+		i := bytes.Index(rest, []byte("<!"))
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+2:]
+		for _, kw := range []string{"DOCTYPE", "ENTITY"} {
+			if len(rest) >= len(kw) && bytes.EqualFold(rest[:len(kw)], []byte(kw)) {
+				return true
+			}
+		}
+	}
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// parseStrict parses the document with etree under the package's limits:
+// strict XML (undeclared entities are errors), UTF-8 only, bounded depth,
+// duplicate attributes kept so that they can be refused, then walks the
+// tree for what the parser lets through: declarations (<!…>), processing
+// instructions other than the XML declaration, too many elements or
+// attributes.
+func parseStrict(doc []byte) (*etree.Element, error) {
+	d := etree.NewDocument()
+	d.ReadSettings = etree.ReadSettings{
+		CharsetReader: func(charset string, _ io.Reader) (io.Reader, error) {
+			// encoding/xml calls this only for a charset other than UTF-8.
+			return nil, fmt.Errorf("charset %.20q is not UTF-8", charset)
+		},
+		PreserveDuplicateAttrs: true,
+		MaxDepth:               maxEAadhaarDepth,
+	}
+	if err := d.ReadFromBytes(bytes.TrimPrefix(doc, utf8BOM)); err != nil {
+		return nil, eaErr(ErrEAadhaarMalformed, "not well-formed XML: %v", err)
+	}
+	var root *etree.Element
+	for _, t := range d.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			if root != nil {
+				return nil, eaErr(ErrEAadhaarMalformed, "more than one root element")
+			}
+			root = t
+		case *etree.ProcInst:
+			if t.Target != "xml" || t.Index() != 0 {
+				return nil, eaErr(ErrEAadhaarMalformed, "processing instruction outside the XML declaration")
+			}
+		case *etree.Directive:
+			return nil, eaErr(ErrEAadhaarMalformed, "a <!…> declaration is refused")
+		case *etree.CharData:
+			if !t.IsWhitespace() {
+				return nil, eaErr(ErrEAadhaarMalformed, "text outside the root element")
+			}
+		}
+	}
+	if root == nil {
+		return nil, eaErr(ErrEAadhaarMalformed, "no root element")
+	}
+	elements := 0
+	stack := []*etree.Element{root}
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if elements++; elements > maxEAadhaarElements {
+			return nil, eaErr(ErrEAadhaarMalformed, "more than %d elements", maxEAadhaarElements)
+		}
+		if len(e.Attr) > maxEAadhaarAttrs {
+			return nil, eaErr(ErrEAadhaarMalformed, "an element has more than %d attributes", maxEAadhaarAttrs)
+		}
+		for i := range e.Attr {
+			for j := range i {
+				if e.Attr[i].Space == e.Attr[j].Space && e.Attr[i].Key == e.Attr[j].Key {
+					return nil, eaErr(ErrEAadhaarMalformed, "duplicate attribute %.40s on %.40s", e.Attr[i].FullKey(), e.Tag)
+				}
+			}
+		}
+		for _, t := range e.Child {
+			switch t := t.(type) {
+			case *etree.Element:
+				stack = append(stack, t)
+			case *etree.Directive:
+				return nil, eaErr(ErrEAadhaarMalformed, "a <!…> declaration is refused")
+			case *etree.ProcInst:
+				return nil, eaErr(ErrEAadhaarMalformed, "processing instruction inside the document")
+			}
+		}
+	}
+	return root, nil
+}
+
+// findSignature finds the one Signature of the document: any element
+// named Signature counts, so that a second one anywhere (a wrapping
+// attempt) is refused.
+func findSignature(root *etree.Element) (*etree.Element, error) {
+	var found []*etree.Element
+	stack := []*etree.Element{root}
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if e.Tag == "Signature" {
+			found = append(found, e)
+		}
+		stack = append(stack, e.ChildElements()...)
+	}
+	switch {
+	case len(found) == 0:
+		return nil, eaErr(ErrEAadhaarSignature, "no Signature element")
+	case len(found) > 1:
+		return nil, eaErr(ErrEAadhaarSignature, "%d Signature elements, not one", len(found))
+	case found[0].Parent() != root:
+		return nil, eaErr(ErrEAadhaarSignature, "the Signature is not a child of the root element")
+	case found[0].NamespaceURI() != nsXMLDSig:
+		return nil, eaErr(ErrEAadhaarSignature, "the Signature is not in the XML-DSig namespace")
+	}
+	return found[0], nil
+}
+
+// children returns el's child elements if their local names are exactly
+// tags, in that order, all in the XML-DSig namespace.
+func children(el *etree.Element, tags ...string) ([]*etree.Element, error) {
+	cs := el.ChildElements()
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Tag
+	}
+	if len(cs) != len(tags) {
+		return nil, eaErr(ErrEAadhaarSignature, "%s has children [%.200s], not [%s]", el.Tag, strings.Join(names, " "), strings.Join(tags, " "))
+	}
+	for i, c := range cs {
+		if c.Tag != tags[i] || c.NamespaceURI() != nsXMLDSig {
+			return nil, eaErr(ErrEAadhaarSignature, "%s has children [%.200s], not [%s] in the XML-DSig namespace", el.Tag, strings.Join(names, " "), strings.Join(tags, " "))
+		}
+	}
+	return cs, nil
+}
+
+// algorithm returns el's Algorithm if allowed has it.
+func algorithm(el *etree.Element, allowed map[string]bool) (string, error) {
+	a := el.SelectAttrValue("Algorithm", "")
+	if !allowed[a] {
+		return "", eaErr(ErrEAadhaarSignature, "%s %.100q is not allowed", el.Tag, a)
+	}
+	return a, nil
+}
+
+// checkSignatureShape checks the Signature element against the allowed
+// shape and algorithms and returns KeyInfo's certificates.
+func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
+	parts, err := children(sig, "SignedInfo", "SignatureValue", "KeyInfo")
+	if err != nil {
+		return nil, err
+	}
+	si, err := children(parts[0], "CanonicalizationMethod", "SignatureMethod", "Reference")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := algorithm(si[0], allowedC14N); err != nil {
+		return nil, err
+	}
+	if _, err := algorithm(si[1], allowedSignature); err != nil {
+		return nil, err
+	}
+	if len(si[0].ChildElements()) > 0 || len(si[1].ChildElements()) > 0 {
+		return nil, eaErr(ErrEAadhaarSignature, "CanonicalizationMethod or SignatureMethod has parameters")
+	}
+	ref := si[2]
+	if uri := ref.SelectAttr("URI"); uri == nil || uri.Value != "" {
+		return nil, eaErr(ErrEAadhaarSignature, `the Reference URI is not "" (the whole document)`)
+	}
+	rc, err := children(ref, "Transforms", "DigestMethod", "DigestValue")
+	if err != nil {
+		return nil, err
+	}
+	ts, err := children(rc[0], "Transform", "Transform")
+	if err != nil {
+		return nil, err
+	}
+	if ts[0].SelectAttrValue("Algorithm", "") != algEnveloped || len(ts[0].ChildElements()) > 0 {
+		return nil, eaErr(ErrEAadhaarSignature, "the first transform is not enveloped-signature")
+	}
+	c14n, err := algorithm(ts[1], allowedC14N)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ts[1].ChildElements() {
+		if c14n != algExcC14N || p.Tag != "InclusiveNamespaces" || p.NamespaceURI() != nsInclusiveNS {
+			return nil, eaErr(ErrEAadhaarSignature, "the canonicalization transform has an unexpected parameter")
+		}
+	}
+	if _, err := algorithm(rc[1], allowedDigest); err != nil {
+		return nil, err
+	}
+	if len(rc[1].ChildElements()) > 0 || len(rc[2].ChildElements()) > 0 || len(parts[1].ChildElements()) > 0 {
+		return nil, eaErr(ErrEAadhaarSignature, "DigestMethod, DigestValue or SignatureValue has child elements")
+	}
+	if d, err := base64.StdEncoding.DecodeString(stripSpace(rc[2].Text())); err != nil || len(d) != 32 {
+		return nil, eaErr(ErrEAadhaarSignature, "the DigestValue is not a base64 SHA-256 digest")
+	}
+	if v, err := base64.StdEncoding.DecodeString(stripSpace(parts[1].Text())); err != nil || len(v) == 0 || len(v) > 1024 {
+		return nil, eaErr(ErrEAadhaarSignature, "the SignatureValue is not base64 of a plausible RSA signature")
+	}
+
+	var certs []*x509.Certificate
+	for _, x5 := range parts[2].ChildElements() {
+		if x5.Tag != "X509Data" || x5.NamespaceURI() != nsXMLDSig {
+			continue
+		}
+		for _, c := range x5.ChildElements() {
+			if c.Tag != "X509Certificate" || c.NamespaceURI() != nsXMLDSig {
+				continue
+			}
+			if len(certs) == MaxEAadhaarCertificates {
+				return nil, eaErr(ErrEAadhaarSignature, "KeyInfo carries more than %d certificates", MaxEAadhaarCertificates)
+			}
+			b64 := stripSpace(c.Text())
+			if len(b64) > base64.StdEncoding.EncodedLen(maxCertificateBytes) {
+				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate is over %d bytes", maxCertificateBytes)
+			}
+			der, err := base64.StdEncoding.DecodeString(b64)
+			if err != nil {
+				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate is not base64: %v", err)
+			}
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate does not parse: %v", err)
+			}
+			certs = append(certs, cert)
+		}
+	}
+	if len(certs) == 0 {
+		return nil, eaErr(ErrEAadhaarSignature, "KeyInfo carries no X509Certificate")
+	}
+	return certs, nil
+}
+
+// verifyChain verifies leaf (certs[i]) against roots at now, with the
+// other certificates as intermediates.
+func verifyChain(leaf *x509.Certificate, certs []*x509.Certificate, i int, roots *x509.CertPool, now time.Time) ([]*x509.Certificate, error) {
+	pub, ok := leaf.PublicKey.(*rsa.PublicKey)
+	if !ok || pub.N.BitLen() < 2048 {
+		return nil, eaErr(ErrEAadhaarUntrusted, "the signer's key is not RSA of 2048 bits or more")
+	}
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return nil, eaErr(ErrEAadhaarUntrusted, "the signer's certificate does not allow digital signatures")
+	}
+	inter := x509.NewCertPool()
+	for j, c := range certs {
+		if j != i {
+			inter.AddCert(c)
+		}
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{
+		Roots:         roots,
+		Intermediates: inter,
+		CurrentTime:   now,
+		// Any extended key usage: document signer certificates under
+		// India PKI carry document-signing EKUs (not the TLS server auth
+		// that Verify checks by default), and what they may sign is
+		// decided here by the configured roots, not by an EKU.
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return nil, eaErr(ErrEAadhaarUntrusted, "%v", err)
+	}
+	return chains[0], nil
+}
+
+func stripSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\r', '\n':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// one returns the only child element of el named tag; required says
+// whether none is an error.
+func one(el *etree.Element, tag string, required bool) (*etree.Element, error) {
+	var found *etree.Element
+	for _, c := range el.ChildElements() {
+		if c.Tag == tag && c.Space == "" {
+			if found != nil {
+				return nil, eaErr(ErrEAadhaarMalformed, "more than one %s in %s", tag, el.Tag)
+			}
+			found = c
+		}
+	}
+	if found == nil && required {
+		return nil, eaErr(ErrEAadhaarMalformed, "no %s in %s", tag, el.Tag)
+	}
+	return found, nil
+}
+
+// fields reads attributes of el into the pointers, trimmed and bounded.
+func fields(el *etree.Element, kv map[string]*string) error {
+	if el == nil {
+		return nil
+	}
+	for k, p := range kv {
+		v := strings.TrimSpace(el.SelectAttrValue(k, ""))
+		if len(v) > maxEAadhaarField {
+			return eaErr(ErrEAadhaarMalformed, "%s %s over %d bytes", el.Tag, k, maxEAadhaarField)
+		}
+		*p = v
+	}
+	return nil
+}
+
+var ist = time.FixedZone("IST", 5*3600+1800)
+
+// readEAadhaar reads the fields from the verified element.
+func readEAadhaar(root *etree.Element, maxPhoto int) (*EAadhaar, error) {
+	if root == nil || root.Tag != "Certificate" {
+		return nil, eaErr(ErrEAadhaarMalformed, "the signed root element is not Certificate")
+	}
+	cd, err := one(root, "CertificateData", true)
+	if err != nil {
+		return nil, err
+	}
+	kyc, err := one(cd, "KycRes", true)
+	if err != nil {
+		return nil, err
+	}
+	uid, err := one(kyc, "UidData", true)
+	if err != nil {
+		return nil, err
+	}
+	poi, err := one(uid, "Poi", true)
+	if err != nil {
+		return nil, err
+	}
+	poa, err := one(uid, "Poa", false)
+	if err != nil {
+		return nil, err
+	}
+	ldata, err := one(uid, "LData", false)
+	if err != nil {
+		return nil, err
+	}
+	pht, err := one(uid, "Pht", false)
+	if err != nil {
+		return nil, err
+	}
+	var e EAadhaar
+	var ret, ts, ttl, dob string
+	for _, f := range []struct {
+		el *etree.Element
+		kv map[string]*string
+	}{
+		{kyc, map[string]*string{"ret": &ret, "ts": &ts, "ttl": &ttl, "txn": &e.Txn}},
+		{uid, map[string]*string{"uid": &e.MaskedUID}},
+		{poi, map[string]*string{"name": &e.Name, "dob": &dob, "gender": &e.Gender}},
+		{poa, map[string]*string{"co": &e.CareOf, "house": &e.House, "street": &e.Street, "lm": &e.Landmark, "loc": &e.Locality,
+			"vtc": &e.VTC, "po": &e.PostOffice, "subdist": &e.SubDistrict, "dist": &e.District, "state": &e.State, "pc": &e.Pincode,
+			"country": &e.Country}},
+		{ldata, map[string]*string{"name": &e.LocalName, "lang": &e.LocalLanguage}},
+	} {
+		if err := fields(f.el, f.kv); err != nil {
+			return nil, err
+		}
+	}
+	if ret != "Y" {
+		return nil, eaErr(ErrEAadhaarMalformed, "KycRes ret is not Y")
+	}
+	if e.Timestamp, err = time.Parse(time.RFC3339, ts); err != nil {
+		return nil, eaErr(ErrEAadhaarMalformed, "KycRes ts is not an RFC 3339 time")
+	}
+	if ttl != "" {
+		if e.TTL, err = time.ParseInLocation("2006-01-02T15:04:05", ttl, ist); err != nil {
+			return nil, eaErr(ErrEAadhaarMalformed, "KycRes ttl is not a local date and time")
+		}
+	}
+	if e.Name == "" {
+		return nil, eaErr(ErrEAadhaarMalformed, "Poi has no name")
+	}
+	switch e.Gender {
+	case "M", "F", "T":
+	default:
+		return nil, eaErr(ErrEAadhaarMalformed, "Poi gender is not M, F or T")
+	}
+	if e.DOB, err = birthDate(dob); err != nil {
+		return nil, err
+	}
+	if e.Last4, err = last4(e.MaskedUID); err != nil {
+		return nil, err
+	}
+	if pht != nil {
+		b64 := stripSpace(pht.Text())
+		if len(b64) > base64.StdEncoding.EncodedLen(maxPhoto) {
+			return nil, eaErr(ErrEAadhaarMalformed, "the photo is over %d bytes", maxPhoto)
+		}
+		if b64 != "" {
+			if e.Photo, err = base64.StdEncoding.DecodeString(b64); err != nil {
+				return nil, eaErr(ErrEAadhaarMalformed, "the photo is not base64")
+			}
+			if len(e.Photo) > maxPhoto || !bytes.HasPrefix(e.Photo, []byte{0xFF, 0xD8, 0xFF}) {
+				return nil, eaErr(ErrEAadhaarMalformed, "the photo is not a JPEG within %d bytes", maxPhoto)
+			}
+		}
+	}
+	return &e, nil
+}
+
+// birthDate turns DD-MM-YYYY into YYYY-MM-DD and keeps a bare YYYY.
+func birthDate(dob string) (string, error) {
+	if len(dob) == 4 {
+		if _, err := time.Parse("2006", dob); err == nil {
+			return dob, nil
+		}
+	}
+	t, err := time.Parse("02-01-2006", dob)
+	if err != nil {
+		return "", eaErr(ErrEAadhaarMalformed, "Poi dob is not DD-MM-YYYY")
+	}
+	return t.Format(time.DateOnly), nil
+}
+
+// last4 checks a masked uid (eight x, then four digits) and returns the
+// digits.
+func last4(uid string) (string, error) {
+	if len(uid) != 12 {
+		return "", eaErr(ErrEAadhaarMalformed, "uid is not a masked Aadhaar number")
+	}
+	for i := range 12 {
+		c := uid[i]
+		if (i < 8 && c != 'x' && c != 'X') || (i >= 8 && (c < '0' || c > '9')) {
+			return "", eaErr(ErrEAadhaarMalformed, "uid is not a masked Aadhaar number")
+		}
+	}
+	return uid[8:], nil
+}
