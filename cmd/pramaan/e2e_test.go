@@ -44,9 +44,18 @@ func liveEnv(ctx context.Context) (env, *syncBuffer, *syncBuffer) {
 // its public URL and data directory.
 func startServe(t *testing.T, args ...string) (string, string) {
 	t.Helper()
+	return startServeAt(t, nil, args...)
+}
+
+// startServeAt is startServe with serve's clock (nil: time.Now).
+func startServeAt(t *testing.T, now func() time.Time, args ...string) (string, string) {
+	t.Helper()
 	dataDir := filepath.Join(t.TempDir(), "pramaan-data")
 	ctx, cancel := context.WithCancel(context.Background())
 	e, out, errb := liveEnv(ctx)
+	if now != nil {
+		e.now = now
+	}
 	urls := make(chan string, 1)
 	e.onListen = func(u string) { urls <- u }
 	done := make(chan int, 1)

@@ -133,14 +133,26 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 		return err
 	}
 	defer st.Close()
-	svc, err := server.NewIssuer(cfg, ks, st, e.now)
+	rec, err := server.NewRecord(ks, st, e.now)
 	if err != nil {
 		return err
 	}
-	app, err := httpapi.New(httpapi.Config{
+	svc, err := server.NewIssuerWithSubjects(cfg, ks, st, e.now, rec.SubjectClaims())
+	if err != nil {
+		return err
+	}
+	citizen, err := server.NewPortal(cfg, ks, st, rec, svc, e.now)
+	if err != nil {
+		return err
+	}
+	hc := httpapi.Config{
 		PublicURL: cfg.Server.PublicURL, Service: svc, Admin: ks.AdminToken(), Ready: st,
 		Logger: logger, MaxBodyBytes: int(cfg.Limits.MaxBodyBytes), Now: e.now,
-	})
+	}
+	if citizen != nil {
+		hc.Portal, hc.Sandbox = citizen.Service, citizen.Handler()
+	}
+	app, err := httpapi.New(hc)
 	if err != nil {
 		return err
 	}
@@ -213,4 +225,10 @@ Next:
   pramaan keys export --data-dir %s
 `, cfg.Server.PublicURL, cfg.Server.PublicURL, where, dir, tokenFile,
 		cfg.Server.PublicURL, dir, filepath.Join(dir, keys.FileIACACert), dir)
+	switch cfg.DigiLocker.Mode {
+	case config.DigiLockerSandbox:
+		fmt.Fprintf(e.stdout, "  open %s/ to sign in with DigiLocker (SANDBOX: a simulator with test citizens, no real identity data)\n", cfg.Server.PublicURL)
+	case config.DigiLockerLive:
+		fmt.Fprintf(e.stdout, "  open %s/ to sign in with DigiLocker (%s)\n", cfg.Server.PublicURL, cfg.DigiLocker.BaseURL)
+	}
 }

@@ -106,6 +106,12 @@ type Config struct {
 	MaxBodyBytes int
 	// Now is the clock of request durations; nil means time.Now.
 	Now func() time.Time
+	// Portal, when set, serves the citizen's page and the DigiLocker
+	// routes (/, /auth/digilocker/*, /digilocker/*).
+	Portal Portal
+	// Sandbox, when set, is the DigiLocker simulator mounted at
+	// SandboxPrefix.
+	Sandbox http.Handler
 }
 
 // server holds what the handlers share; nothing of it is global.
@@ -199,6 +205,9 @@ func New(cfg Config) (*fiber.App, error) {
 		app.Post("/admin/callbacks/:id/retry", s.requireAdmin, s.bind(a.RetryCallback, true))
 	}
 
+	if cfg.Portal != nil {
+		s.portalRoutes(app, cfg.Portal, cfg.Sandbox)
+	}
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		return sendJSON(c, http.StatusOK, statusBody{"ok"})
 	})

@@ -27,6 +27,7 @@ const DatabaseFile = "pramaan.db"
 type Store interface {
 	issuer.Store
 	issuer.Sweeper
+	CitizenStore
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -70,6 +71,12 @@ func redactURL(u string) string {
 // NewIssuer turns a validated configuration and an open keystore into the
 // issuer service.
 func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func() time.Time) (*issuer.Service, error) {
+	return NewIssuerWithSubjects(cfg, ks, st, now, nil)
+}
+
+// NewIssuerWithSubjects is NewIssuer whose offers may name a subject_id
+// of the verified-claims record (subjects nil: they may not).
+func NewIssuerWithSubjects(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func() time.Time, subjects issuer.SubjectClaims) (*issuer.Service, error) {
 	rk := ks.RequestDecrypter()
 	reqKey := wellknown.KeySpec{Key: rk.PublicKey(), KeyID: rk.KeyID(), Use: wellknown.UseEnc, Alg: rk.Algorithm()}
 	wk, err := cfg.WellKnown(reqKey)
@@ -158,6 +165,7 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 		DPoPNonceKey:      nonceKey,
 		Android:           androidVerifier,
 		KeyAttestations:   keyAttestationVerifier,
+		Subjects:          subjects,
 		Now:               now,
 		Limits: issuer.Limits{
 			PreAuthorizedCodeTTL: l.PreAuthorizedCodeTTL,
