@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -590,6 +592,19 @@ func TestDigiLockerRefusals(t *testing.T) {
 			t.Fatalf("after rejection: %d %s", resp.StatusCode, body)
 		}
 	})
+	t.Run("documents/DigiLocker 403 insufficient_scope", func(t *testing.T) {
+		c := newCitizen(t, base)
+		c.signIn("documents", asha.DigiLockerID)
+		s.sb.Inject(sandbox.Fault{Path: "/public/oauth2/2/files/issued", Status: http.StatusForbidden, Code: "insufficient_scope"})
+		resp, body := c.do(http.MethodGet, "/digilocker/documents", nil)
+		if code, _ := errorAnswer(t, body); resp.StatusCode != http.StatusBadGateway || code != "digilocker_error" {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		// The tokens were not the problem: the next call succeeds.
+		if resp, body := c.do(http.MethodGet, "/digilocker/documents", nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("after the fault: %d %s", resp.StatusCode, body)
+		}
+	})
 	t.Run("documents/refresh refused", func(t *testing.T) {
 		c := newCitizen(t, base)
 		c.signIn("documents", asha.DigiLockerID)
@@ -652,4 +667,55 @@ func TestDigiLockerRefusals(t *testing.T) {
 			t.Fatalf("%d %s %.40q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
 	})
+}
+
+// TestDigiLockerPDFDocumentExtracted: an extraction configuration that
+// reads the driving licence from its PDF; the claim's evidence hash is the
+// SHA-256 of the exact PDF DigiLocker served.
+func TestDigiLockerPDFDocumentExtracted(t *testing.T) {
+	dir := t.TempDir()
+	extraction := filepath.Join(dir, "extraction.yaml")
+	os.WriteFile(extraction, []byte(`doctypes:
+  DRVLC:
+    fetch_type: pdf
+    fields:
+      number: {regex: 'Licence No:\s*(\S+)'}
+      holder_line: {regex: '(Driving License of [A-Za-z ]+)'}
+profile:
+  driving_licence:
+    fallback:
+      - {doctype: DRVLC, field: number}
+`), 0o600)
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	s := newSandboxed(t, clk.now, "  extraction: "+extraction+"\n")
+	base := s.instance(t, clk.now)
+	c := newCitizen(t, base)
+	c.signIn("documents", asha.DigiLockerID)
+	var pdf []byte
+	for _, d := range asha.Documents {
+		if d.DocType == "DRVLC" {
+			pdf = d.PDF
+		}
+	}
+	sum := sha256.Sum256(pdf)
+	got := c.claims()["driving_licence.holder_line"]
+	if got.Value != "Driving License of Asha Verma" || got.Source != "digilocker_document:DRVLC" || !got.Verified {
+		t.Fatalf("claim %+v", got)
+	}
+	var raw struct {
+		Claims []struct {
+			Name         string `json:"name"`
+			EvidenceHash string `json:"evidence_hash"`
+		} `json:"claims"`
+	}
+	_, body := c.do(http.MethodGet, "/digilocker/claims", nil)
+	json.Unmarshal(body, &raw)
+	for _, cl := range raw.Claims {
+		if cl.Name == "driving_licence.holder_line" && cl.EvidenceHash != hex.EncodeToString(sum[:]) {
+			t.Fatalf("evidence hash %s, want the PDF's %x", cl.EvidenceHash, sum)
+		}
+	}
+	if _, ok := c.claims()["driving_licence.number"]; ok {
+		t.Fatal("a field the PDF does not have was recorded")
+	}
 }

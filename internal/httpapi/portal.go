@@ -291,15 +291,16 @@ func (h *portalHandlers) claims(c *fiber.Ctx) error {
 		return err
 	}
 	type view struct {
-		Name       string `json:"name"`
-		Value      any    `json:"value"`
-		Source     string `json:"source"`
-		Verified   bool   `json:"verified"`
-		VerifiedAt string `json:"verified_at,omitempty"`
+		Name         string `json:"name"`
+		Value        any    `json:"value"`
+		Source       string `json:"source"`
+		EvidenceHash string `json:"evidence_hash,omitempty"`
+		Verified     bool   `json:"verified"`
+		VerifiedAt   string `json:"verified_at,omitempty"`
 	}
 	out := make([]view, 0, len(claims))
 	for _, cl := range claims {
-		v := view{Name: cl.Name, Value: cl.Value, Source: cl.Source, Verified: cl.Verified}
+		v := view{Name: cl.Name, Value: cl.Value, Source: cl.Source, EvidenceHash: cl.EvidenceHash, Verified: cl.Verified}
 		if !cl.VerifiedAt.IsZero() {
 			v.VerifiedAt = cl.VerifiedAt.UTC().Format(time.RFC3339)
 		}

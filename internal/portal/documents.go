@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pramaan/pramaan/identity/digilocker"
+	"github.com/pramaan/pramaan/identity/extract"
 	"github.com/pramaan/pramaan/identity/record"
 )
 
@@ -51,13 +52,26 @@ func (s *Service) importDocuments(ctx context.Context, subject, access string, u
 	known := s.cfg.Extractor.Config().Doctypes
 	bodies := map[string][]byte{}
 	for _, d := range docs {
-		if _, ok := known[d.DocType]; !ok || d.DocType == "ADHAR" || !slices.Contains(d.MIME, "application/xml") {
-			continue
+		dt, ok := known[d.DocType]
+		if !ok || d.DocType == "ADHAR" {
+			continue // the e-Aadhaar, signature verified, is Aadhaar's source
 		}
 		if _, seen := bodies[d.DocType]; seen {
 			continue
 		}
-		body, err := s.cfg.Client.XML(ctx, access, d.URI)
+		var body []byte
+		var err error
+		switch dt.FetchType {
+		case extract.FetchXML:
+			if !slices.Contains(d.MIME, "application/xml") {
+				continue
+			}
+			body, err = s.cfg.Client.XML(ctx, access, d.URI)
+		case extract.FetchPDF:
+			body, err = s.readFile(ctx, access, d.URI)
+		default:
+			continue
+		}
 		if err != nil {
 			return total, s.apiError(ctx, subject, digilocker.FlowDocuments, err)
 		}
@@ -99,6 +113,17 @@ func (s *Service) importDocuments(ctx context.Context, subject, access string, u
 	slices.SortFunc(obs, func(a, b record.Observation) int { return strings.Compare(a.Name, b.Name) })
 	n, err := s.record(ctx, subject, obs)
 	return total + n, err
+}
+
+// readFile reads an issued document's file (a PDF) whole, bounded by the
+// client's MaxFileBytes; its SHA-256 becomes the claims' evidence hash.
+func (s *Service) readFile(ctx context.Context, access, uri string) ([]byte, error) {
+	body, _, err := s.cfg.Client.File(ctx, access, uri)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	return io.ReadAll(body)
 }
 
 // importEAadhaar fetches and verifies the e-Aadhaar and records the

@@ -205,6 +205,8 @@ func opaque() string {
 }
 
 func (s *Sandbox) registered(redirectURI string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, u := range s.cfg.RedirectURIs {
 		if u == redirectURI {
 			return true
