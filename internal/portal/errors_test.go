@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/pramaan/pramaan/identity/digilocker"
 )
