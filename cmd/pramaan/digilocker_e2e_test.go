@@ -349,7 +349,7 @@ func newSandboxed(t *testing.T, now func() time.Time, extra string, citizens ...
   client_secret: e2e-secret
   auth_style: form
   eaadhaar_roots: [%s]
-  session_ttl: 2h
+  session_ttl: 4h
   timeout: 2s
 %s`, srv.URL, root, extra)
 	file := filepath.Join(dir, "pramaan.yaml")
@@ -368,11 +368,11 @@ func (s *sandboxed) instance(t *testing.T, now func() time.Time, args ...string)
 	return u
 }
 
-// TestDigiLockerConcurrentRefreshReachesDigiLockerOnce: a documents token
-// four minutes from expiry and 20 concurrent requests for the documents
-// list, alternating between two instances on one Postgres (and on one
-// SQLite instance): exactly one refresh reaches DigiLocker and every
-// request is answered with the documents.
+// TestDigiLockerConcurrentRefreshReachesDigiLockerOnce: 20 concurrent
+// requests of one citizen for the documents list, alternating between two
+// instances on one Postgres (and on one SQLite instance), first with the
+// token four minutes from expiry, then with it expired: each time exactly
+// one refresh reaches DigiLocker and every request gets the documents.
 func TestDigiLockerConcurrentRefreshReachesDigiLockerOnce(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
@@ -389,26 +389,35 @@ func TestDigiLockerConcurrentRefreshReachesDigiLockerOnce(t *testing.T) {
 			}
 			c := newCitizen(t, instances[0])
 			c.signIn("documents", asha.DigiLockerID)
+			burst := func() {
+				t.Helper()
+				var wg sync.WaitGroup
+				errs := make(chan string, 20)
+				for i := range 20 {
+					base := instances[i%len(instances)]
+					wg.Go(func() {
+						cc := &citizen{t: t, base: base, cookie: map[string]string{"pramaan_session": c.cookie["pramaan_session"]}, hc: c.hc}
+						resp, body := cc.do(http.MethodGet, "/digilocker/documents", nil)
+						if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"doctype":"HSCER"`)) {
+							errs <- fmt.Sprintf("%s: %d %s", base, resp.StatusCode, body)
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for e := range errs {
+					t.Error(e)
+				}
+			}
 			clk.add(56 * time.Minute) // 4 minutes left: within refresh_before
-			var wg sync.WaitGroup
-			errs := make(chan string, 20)
-			for i := range 20 {
-				base := instances[i%len(instances)]
-				wg.Go(func() {
-					cc := &citizen{t: t, base: base, cookie: map[string]string{"pramaan_session": c.cookie["pramaan_session"]}, hc: c.hc}
-					resp, body := cc.do(http.MethodGet, "/digilocker/documents", nil)
-					if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"doctype":"HSCER"`)) {
-						errs <- fmt.Sprintf("%s: %d %s", base, resp.StatusCode, body)
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for e := range errs {
-				t.Error(e)
-			}
+			burst()
 			if n := s.sb.Requests("refresh"); n != 1 {
-				t.Fatalf("%d refreshes reached DigiLocker, want exactly 1", n)
+				t.Fatalf("near expiry: %d refreshes reached DigiLocker, want exactly 1", n)
+			}
+			clk.add(70 * time.Minute) // the refreshed token has expired
+			burst()
+			if n := s.sb.Requests("refresh"); n != 2 {
+				t.Fatalf("expired: %d refreshes reached DigiLocker in all, want exactly 2", n)
 			}
 		})
 	}
