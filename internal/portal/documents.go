@@ -182,31 +182,33 @@ func (s *Service) apiError(ctx context.Context, subject string, flow digilocker.
 // Documents lists the citizen's issued documents with the document-access
 // token (refreshed under the subject's lock when near expiry).
 func (s *Service) Documents(ctx context.Context, subject string) ([]digilocker.Document, error) {
+	_, docs, err := s.issued(ctx, subject)
+	return docs, err
+}
+
+// issued returns a usable document token and the issued documents.
+func (s *Service) issued(ctx context.Context, subject string) (string, []digilocker.Document, error) {
 	access, err := s.cfg.Tokens.AccessToken(ctx, subject, digilocker.FlowDocuments)
 	if err != nil {
-		return nil, tokenError(err, digilocker.FlowDocuments)
+		return "", nil, tokenError(err, digilocker.FlowDocuments)
 	}
 	docs, err := s.cfg.Client.Issued(ctx, access)
 	if err != nil {
-		return nil, s.apiError(ctx, subject, digilocker.FlowDocuments, err)
+		return "", nil, s.apiError(ctx, subject, digilocker.FlowDocuments, err)
 	}
-	return docs, nil
+	return access, docs, nil
 }
 
 // File opens a document of the citizen's, streamed: uri must be in the
 // citizen's issued list, so that no other citizen's URI is fetched with
 // this citizen's token.
 func (s *Service) File(ctx context.Context, subject, uri string) (io.ReadCloser, string, error) {
-	docs, err := s.Documents(ctx, subject)
+	access, docs, err := s.issued(ctx, subject)
 	if err != nil {
 		return nil, "", err
 	}
 	if !slices.ContainsFunc(docs, func(d digilocker.Document) bool { return d.URI == uri }) {
 		return nil, "", newError(http.StatusNotFound, "document_not_found", "no such document among this citizen's issued documents", nil)
-	}
-	access, err := s.cfg.Tokens.AccessToken(ctx, subject, digilocker.FlowDocuments)
-	if err != nil {
-		return nil, "", tokenError(err, digilocker.FlowDocuments)
 	}
 	body, ct, err := s.cfg.Client.File(ctx, access, uri)
 	if err != nil {

@@ -4,16 +4,15 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/pramaan/pramaan/attestation/android"
 	"github.com/pramaan/pramaan/identity/digilocker"
 	"github.com/pramaan/pramaan/identity/digilocker/sandbox"
 	"github.com/pramaan/pramaan/identity/extract"
@@ -110,9 +109,13 @@ func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Reco
 		roots = append(roots, out.Sandbox.EAadhaarRoot())
 	}
 	for _, f := range d.EAadhaarRoots {
-		certs, err := readCertificates(resolve(cfg.Server.DataDir, f))
+		data, err := os.ReadFile(resolvePath(cfg, f))
 		if err != nil {
 			return nil, fmt.Errorf("digilocker.eaadhaar_roots: %w", err)
+		}
+		certs, err := android.ParsePEMChain(data)
+		if err != nil {
+			return nil, fmt.Errorf("digilocker.eaadhaar_roots: %s: %w", f, err)
 		}
 		roots = append(roots, certs...)
 	}
@@ -134,7 +137,7 @@ func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Reco
 	}
 	xcfg := extract.DefaultConfig()
 	if d.Extraction != "" {
-		b, err := os.ReadFile(resolve(cfg.Server.DataDir, d.Extraction))
+		b, err := os.ReadFile(resolvePath(cfg, d.Extraction))
 		if err != nil {
 			return nil, fmt.Errorf("digilocker.extraction: %w", err)
 		}
@@ -186,39 +189,4 @@ func (p *Portal) Handler() http.Handler {
 		return nil
 	}
 	return p.Sandbox.Handler()
-}
-
-func resolve(dataDir, path string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dataDir, path)
-}
-
-// readCertificates reads every CERTIFICATE block of a PEM file.
-func readCertificates(path string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.Certificate
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no certificate", path)
-	}
-	return out, nil
 }
