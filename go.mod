@@ -11,7 +11,7 @@ require (
 require (
 	github.com/beevik/etree v1.8.1
 	github.com/jonboulle/clockwork v0.5.0 // indirect
-	github.com/russellhaering/goxmldsig v1.6.1 // indirect
+	github.com/russellhaering/goxmldsig v1.6.1
 )
 
 require (

@@ -401,9 +401,29 @@ func children(el *etree.Element, tags ...string) ([]*etree.Element, error) {
 	return cs, nil
 }
 
+// soleAttr returns el's unprefixed attribute key if el has exactly one
+// attribute of that local name: etree's lookup takes the first and
+// encoding/xml (which goxmldsig reads SignedInfo with) the last of
+// several, so several are refused rather than read two ways.
+func soleAttr(el *etree.Element, key string) (string, bool) {
+	v, n := "", 0
+	for _, a := range el.Attr {
+		if a.Key == key {
+			if a.Space != "" {
+				return "", false
+			}
+			v, n = a.Value, n+1
+		}
+	}
+	return v, n == 1
+}
+
 // algorithm returns el's Algorithm if allowed has it.
 func algorithm(el *etree.Element, allowed map[string]bool) (string, error) {
-	a := el.SelectAttrValue("Algorithm", "")
+	a, ok := soleAttr(el, "Algorithm")
+	if !ok {
+		return "", eaErr(ErrEAadhaarSignature, "%s has no single Algorithm", el.Tag)
+	}
 	if !allowed[a] {
 		return "", eaErr(ErrEAadhaarSignature, "%s %.100q is not allowed", el.Tag, a)
 	}
@@ -431,7 +451,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 		return nil, eaErr(ErrEAadhaarSignature, "CanonicalizationMethod or SignatureMethod has parameters")
 	}
 	ref := si[2]
-	if uri := ref.SelectAttr("URI"); uri == nil || uri.Value != "" {
+	if uri, ok := soleAttr(ref, "URI"); !ok || uri != "" {
 		return nil, eaErr(ErrEAadhaarSignature, `the Reference URI is not "" (the whole document)`)
 	}
 	rc, err := children(ref, "Transforms", "DigestMethod", "DigestValue")
@@ -442,7 +462,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ts[0].SelectAttrValue("Algorithm", "") != algEnveloped || len(ts[0].ChildElements()) > 0 {
+	if a, ok := soleAttr(ts[0], "Algorithm"); !ok || a != algEnveloped || len(ts[0].ChildElements()) > 0 {
 		return nil, eaErr(ErrEAadhaarSignature, "the first transform is not enveloped-signature")
 	}
 	c14n, err := algorithm(ts[1], allowedC14N)
@@ -560,13 +580,19 @@ func one(el *etree.Element, tag string, required bool) (*etree.Element, error) {
 	return found, nil
 }
 
-// fields reads attributes of el into the pointers, trimmed and bounded.
+// fields reads the unprefixed attributes of el into the pointers, trimmed
+// and bounded; a missing one reads as "".
 func fields(el *etree.Element, kv map[string]*string) error {
 	if el == nil {
 		return nil
 	}
 	for k, p := range kv {
-		v := strings.TrimSpace(el.SelectAttrValue(k, ""))
+		v := ""
+		for _, a := range el.Attr {
+			if a.Space == "" && a.Key == k { // unprefixed only; duplicates were refused
+				v = strings.TrimSpace(a.Value)
+			}
+		}
 		if len(v) > maxEAadhaarField {
 			return eaErr(ErrEAadhaarMalformed, "%s %s over %d bytes", el.Tag, k, maxEAadhaarField)
 		}

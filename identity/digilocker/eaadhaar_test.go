@@ -319,6 +319,8 @@ func TestVerifyEAadhaarRefuses(t *testing.T) {
 		{name: "HMAC signature method", why: "SignatureMethod", doc: replace(sandbox.AlgRSASHA1, "http://www.w3.org/2000/09/xmldsig#hmac-sha1"), want: digilocker.ErrEAadhaarSignature},
 		{name: "Reference URI not empty", why: "Reference URI", doc: signedFor(t, p, sandbox.EAadhaarSigning{ReferenceURI: "#kyc"}), want: digilocker.ErrEAadhaarSignature},
 		{name: "Reference without URI", why: "Reference URI", doc: replace(`<Reference URI="">`, `<Reference>`), want: digilocker.ErrEAadhaarSignature},
+		{name: "Reference URI also under a prefix", why: "Reference URI", doc: replace(`<Reference URI="">`, `<Reference xmlns:x="urn:x" URI="" x:URI="#kyc">`), want: digilocker.ErrEAadhaarSignature},
+		{name: "DigestMethod Algorithm also under a prefix", why: "no single Algorithm", doc: replace(`<DigestMethod Algorithm="`, `<DigestMethod xmlns:x="urn:x" x:Algorithm="`+sandbox.AlgDigestSHA1+`" Algorithm="`), want: digilocker.ErrEAadhaarSignature},
 		{name: "no enveloped-signature transform", why: "Transforms has children", doc: replace(`<Transform Algorithm="`+sandbox.AlgEnveloped+`"/>`, ``), want: digilocker.ErrEAadhaarSignature},
 		{name: "no certificate in KeyInfo", why: "no X509Certificate", doc: []byte(strings.Replace(string(signedFor(t, p, sandbox.EAadhaarSigning{Chain: []*x509.Certificate{}})), "<X509Data/>", "<X509Data></X509Data>", 1)), want: digilocker.ErrEAadhaarSignature},
 		{name: "a certificate that does not parse", why: "does not parse", doc: replace(`<X509Certificate>`, `<X509Certificate>AAAA`), want: digilocker.ErrEAadhaarSignature},

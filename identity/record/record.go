@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pramaan/pramaan/internal/audit"
 )
@@ -172,8 +173,14 @@ func validate(o Observation) ([]byte, string, error) {
 	if o.Source == "" || len(o.Source) > MaxSourceBytes || !sourcePattern.MatchString(o.Source) {
 		return nil, "", fmt.Errorf("%w: claim %s: source %.40q", ErrInvalid, o.Name, o.Source)
 	}
-	switch o.Value.(type) {
-	case string, bool, int, int64, float64, json.Number:
+	switch v := o.Value.(type) {
+	case string:
+		// JSON would replace invalid bytes: what is read back would not
+		// be what the evidence said.
+		if !utf8.ValidString(v) {
+			return nil, "", fmt.Errorf("%w: claim %s: the value is not valid UTF-8", ErrInvalid, o.Name)
+		}
+	case bool, int, int64, float64, json.Number:
 	default:
 		return nil, "", fmt.Errorf("%w: claim %s: the value must be a string, a number or a bool, not %T", ErrInvalid, o.Name, o.Value)
 	}

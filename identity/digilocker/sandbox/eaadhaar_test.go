@@ -97,7 +97,10 @@ func TestBuildEAadhaarRefusesACitizenWithoutAadhaarData(t *testing.T) {
 func TestEAadhaarSignatureVerifiesWithXmlsec1(t *testing.T) {
 	bin, err := exec.LookPath("xmlsec1")
 	if err != nil {
-		t.Skip("xmlsec1 is not installed (apt-get install xmlsec1)")
+		if os.Getenv("PRAMAAN_REQUIRE_XMLSEC") == "1" {
+			t.Fatal("xmlsec1 is required (PRAMAAN_REQUIRE_XMLSEC=1) but not installed")
+		}
+		t.Skip("xmlsec1 is not installed (apt-get install xmlsec1); PRAMAAN_REQUIRE_XMLSEC=1 makes this fatal")
 	}
 	p := pki(t)
 	dir := t.TempDir()
