@@ -228,6 +228,7 @@ func TestRecordRefuses(t *testing.T) {
 		"no source":             {id, []record.Observation{verified("name", "A", "")}, record.ErrInvalid},
 		"object value":          {id, []record.Observation{verified("name", map[string]any{"a": 1}, "s")}, record.ErrInvalid},
 		"nil value":             {id, []record.Observation{verified("name", nil, "s")}, record.ErrInvalid},
+		"invalid UTF-8 value":   {id, []record.Observation{verified("name", "\xd4", "s")}, record.ErrInvalid},
 		"value over the limit":  {id, []record.Observation{verified("portrait", strings.Repeat("a", record.MaxValueBytes), "s")}, record.ErrInvalid},
 		"leaf over an object":   {id, []record.Observation{verified("address", "12 MG Road", "s")}, record.ErrInvalid},
 		"object under a leaf":   {id, []record.Observation{verified("address.city.ward", "4", "s")}, record.ErrInvalid},
