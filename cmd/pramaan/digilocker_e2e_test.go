@@ -474,6 +474,17 @@ func TestDigiLockerRefusals(t *testing.T) {
 			t.Fatalf("replay: %d %s", resp.StatusCode, body)
 		}
 	})
+	t.Run("documents/another account's documents into this session", func(t *testing.T) {
+		c := newCitizen(t, base)
+		c.signIn("login", asha.DigiLockerID)
+		resp, body := c.callback(c.consent(c.start("documents"), meera.DigiLockerID, true))
+		if resp.StatusCode != http.StatusForbidden || !bytes.Contains(body, []byte("subject_mismatch")) {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if _, ok := c.claims()["pan.number"]; ok {
+			t.Fatal("the other account's PAN reached this citizen's record")
+		}
+	})
 	t.Run("consent/denied", func(t *testing.T) {
 		c := newCitizen(t, base)
 		resp, body := c.callback(c.consent(c.start("login"), asha.DigiLockerID, false))
