@@ -245,6 +245,13 @@ func (s *Service) credential(ctx context.Context, g grant, key, plain []byte, en
 		}
 		return nil, fmt.Errorf("issuer: record issuance: %w", err)
 	}
+	if offer.ForgetClaims {
+		// The last configuration issued: the claims go now. A failure
+		// here leaves them to the sweep at the offer's retention end.
+		if _, err := s.cfg.Store.ForgetOfferClaims(ctx, offer.ID); err != nil {
+			return nil, fmt.Errorf("issuer: forget claims: %w", err)
+		}
+	}
 	payload, err := json.Marshal(oid4vci.CredentialResponse{Credentials: creds, NotificationID: notificationID})
 	if err != nil {
 		return nil, fmt.Errorf("issuer: credential response: %w", err)
@@ -324,6 +331,9 @@ func (s *Service) offerClaims(ctx context.Context, offerID string, now time.Time
 	}
 	if err != nil {
 		return Offer{}, nil, fmt.Errorf("issuer: load offer: %w", err)
+	}
+	if o.ForgetClaims && len(o.Claims) == 0 {
+		return Offer{}, nil, oid4vci.NewError(oid4vci.CodeCredentialRequestDenied, "every credential of this offer was issued and its claims were deleted")
 	}
 	plain, err := s.cfg.DataKey.Open(o.Claims, offerAAD("claims", o.ID))
 	if err != nil {

@@ -48,6 +48,12 @@ type OfferRequest struct {
 	// WalletBackend, when set, is a registered wallet backend that receives
 	// each credential of this offer by signed callback too.
 	WalletBackend string `json:"wallet_backend,omitempty"`
+	// ForgetClaims deletes the offer's claims as soon as every offered
+	// configuration has been issued, instead of keeping them until the
+	// offer's retention ends (issue-and-forget, for data such as offline
+	// e-KYC that must not be hoarded). Deferred configurations cannot be
+	// offered so.
+	ForgetClaims bool `json:"forget_claims,omitempty"`
 
 	clientID string // the app client of an app-flow offer
 }
@@ -201,6 +207,13 @@ func (s *Service) NewOffer(ctx context.Context, req *OfferRequest) (*OfferRespon
 			return nil, oid4vci.WrapError(oid4vci.CodeInvalidRequest, err, fmt.Sprintf("%s: %s", id, strings.TrimPrefix(err.Error(), ErrClaims.Error()+": ")))
 		}
 	}
+	if req.ForgetClaims {
+		for _, id := range req.CredentialConfigurationIDs {
+			if s.cfg.Configurations[id].Deferred {
+				return nil, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "%s is issued deferred: its claims must outlive the offer, so forget_claims cannot apply", id)
+			}
+		}
+	}
 	if req.WalletBackend != "" {
 		for _, cid := range req.CredentialConfigurationIDs {
 			if _, err := s.walletBackendFor(ctx, req.WalletBackend, cid); err != nil {
@@ -272,6 +285,7 @@ func (s *Service) NewOffer(ctx context.Context, req *OfferRequest) (*OfferRespon
 		ExpiresAt:        now.Add(s.limits.PreAuthorizedCodeTTL),
 		ClientID:         req.clientID,
 		WalletBackend:    req.WalletBackend,
+		ForgetClaims:     req.ForgetClaims,
 	}
 	if err := s.cfg.Store.CreateOffer(ctx, o); err != nil {
 		return nil, fmt.Errorf("issuer: store offer: %w", err)

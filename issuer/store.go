@@ -46,6 +46,9 @@ type Offer struct {
 	// WalletBackend is the registered wallet backend that receives a
 	// callback for each issuance of this offer; empty for none.
 	WalletBackend string
+	// ForgetClaims deletes Claims once every configuration of the offer
+	// has been issued (issue-and-forget).
+	ForgetClaims bool
 }
 
 // RedeemCheck is called by OfferStore.RedeemCode inside the store's
@@ -86,6 +89,10 @@ type OfferStore interface {
 	RedeemedOffer(ctx context.Context, id string, now time.Time) (Offer, error)
 	// RedeemedOfferByCode is RedeemedOffer found by the code's hash.
 	RedeemedOfferByCode(ctx context.Context, codeHash []byte, now time.Time) (Offer, error)
+	// ForgetOfferClaims empties the sealed claims of offer id when it has
+	// ForgetClaims set and an issuance recorded for each of its
+	// configurations, in one statement; it reports whether it did.
+	ForgetOfferClaims(ctx context.Context, id string) (bool, error)
 }
 
 // NonceStore keeps c_nonces (OpenID4VCI 1.0 Section 7) until used once.

@@ -11,12 +11,12 @@ import (
 	"github.com/pramaan/pramaan/issuer"
 )
 
-const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at, client_id, wallet_backend`
+const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at, client_id, wallet_backend, forget_claims`
 
 // CreateOffer implements issuer.OfferStore.
 func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12)`,
-		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, o.ConfigurationIDs, o.Subject, o.Claims, o.OfferJSON, o.CreatedAt, o.ExpiresAt, nullString(o.ClientID), nullString(o.WalletBackend))
+	_, err := s.pool.Exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13)`,
+		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, o.ConfigurationIDs, o.Subject, o.Claims, o.OfferJSON, o.CreatedAt, o.ExpiresAt, nullString(o.ClientID), nullString(o.WalletBackend), o.ForgetClaims)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("postgres: create offer %s: %w", o.ID, issuer.ErrAlreadyExists)
 	}
@@ -132,7 +132,7 @@ func scanOffer(row pgx.Row) (issuer.Offer, error) {
 		redeemed        *time.Time
 		client, backend *string
 	)
-	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &o.ConfigurationIDs, &o.Subject, &o.Claims, &o.OfferJSON, &o.CreatedAt, &o.ExpiresAt, &redeemed, &client, &backend)
+	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &o.ConfigurationIDs, &o.Subject, &o.Claims, &o.OfferJSON, &o.CreatedAt, &o.ExpiresAt, &redeemed, &client, &backend, &o.ForgetClaims)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return issuer.Offer{}, issuer.ErrNotFound
 	}
@@ -150,4 +150,14 @@ func scanOffer(row pgx.Row) (issuer.Offer, error) {
 		o.WalletBackend = *backend
 	}
 	return o, nil
+}
+
+// ForgetOfferClaims implements issuer.OfferStore.
+func (s *Store) ForgetOfferClaims(ctx context.Context, id string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE offers SET claims = ''::bytea WHERE id = $1 AND forget_claims AND length(claims) > 0
+		AND (SELECT count(DISTINCT configuration_id) FROM issued_credentials WHERE offer_id = $1) >= cardinality(configuration_ids)`, id)
+	if err != nil {
+		return false, fmt.Errorf("postgres: forget offer claims %s: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }

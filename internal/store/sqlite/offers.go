@@ -11,7 +11,7 @@ import (
 	"github.com/pramaan/pramaan/issuer"
 )
 
-const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at, client_id, wallet_backend`
+const offerColumns = `id, code_hash, tx_code_hash, tx_code_attempts, configuration_ids, subject, claims, offer_json, created_at, expires_at, redeemed_at, client_id, wallet_backend, forget_claims`
 
 // The statements of RedeemCode's transaction.
 const (
@@ -25,8 +25,8 @@ func (s *Store) CreateOffer(ctx context.Context, o issuer.Offer) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create offer: %w", err)
 	}
-	_, err = s.exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, string(ids), o.Subject, o.Claims, o.OfferJSON, nanos(o.CreatedAt), nanos(o.ExpiresAt), nullString(o.ClientID), nullString(o.WalletBackend))
+	_, err = s.exec(ctx, `INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+		o.ID, o.CodeHash, o.TxCodeHash, o.TxCodeAttempts, string(ids), o.Subject, o.Claims, o.OfferJSON, nanos(o.CreatedAt), nanos(o.ExpiresAt), nullString(o.ClientID), nullString(o.WalletBackend), o.ForgetClaims)
 	if isConstraint(err) {
 		return fmt.Errorf("sqlite: create offer %s: %w", o.ID, issuer.ErrAlreadyExists)
 	}
@@ -135,7 +135,7 @@ func scanOffer(row *sql.Row) (issuer.Offer, error) {
 		redeemed         sql.NullInt64
 		client, backend  sql.NullString
 	)
-	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &ids, &o.Subject, &o.Claims, &o.OfferJSON, &created, &expires, &redeemed, &client, &backend)
+	err := row.Scan(&o.ID, &o.CodeHash, &o.TxCodeHash, &o.TxCodeAttempts, &ids, &o.Subject, &o.Claims, &o.OfferJSON, &created, &expires, &redeemed, &client, &backend, &o.ForgetClaims)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.Offer{}, issuer.ErrNotFound
 	}
@@ -151,4 +151,15 @@ func scanOffer(row *sql.Row) (issuer.Offer, error) {
 	}
 	o.ClientID, o.WalletBackend = client.String, backend.String
 	return o, nil
+}
+
+// ForgetOfferClaims implements issuer.OfferStore.
+func (s *Store) ForgetOfferClaims(ctx context.Context, id string) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE offers SET claims = x'' WHERE id = ? AND forget_claims = 1 AND length(claims) > 0
+		AND (SELECT count(DISTINCT configuration_id) FROM issued_credentials WHERE offer_id = ?) >= json_array_length(configuration_ids)`, id, id)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: forget offer claims %s: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }

@@ -242,3 +242,57 @@ func equalDeferred(a, b issuer.Deferred) bool {
 		a.ConfigurationID == b.ConfigurationID && bytes.Equal(a.HolderKeys, b.HolderKeys) &&
 		a.CreatedAt.Equal(b.CreatedAt) && a.ExpiresAt.Equal(b.ExpiresAt) && a.ApprovedAt.Equal(b.ApprovedAt) && a.IssuedAt.Equal(b.IssuedAt)
 }
+
+// testForgetClaims checks ForgetOfferClaims: claims stay while a
+// configuration is unissued, go when the last one is issued, and an offer
+// without ForgetClaims keeps them.
+func testForgetClaims(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	forget := NewOffer(t, "forget-code", "")
+	forget.ForgetClaims = true
+	keep := NewOffer(t, "keep-code", "")
+	for _, o := range []issuer.Offer{forget, keep} {
+		if err := s.CreateOffer(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RedeemCode(ctx, o.CodeHash, t0, 5, retain, func(issuer.Offer) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimsOf := func(o issuer.Offer) []byte {
+		t.Helper()
+		got, err := s.RedeemedOffer(ctx, o.ID, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.ForgetClaims != !o.ForgetClaims {
+			t.Fatalf("ForgetClaims read back %v", got.ForgetClaims)
+		}
+		return got.Claims
+	}
+	issue := func(o issuer.Offer, configID string) bool {
+		t.Helper()
+		if err := s.RecordIssuance(ctx, NewIssuance(t, o.ID, configID), nil); err != nil {
+			t.Fatal(err)
+		}
+		done, err := s.ForgetOfferClaims(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return done
+	}
+	if issue(forget, "aadhaar_sd_jwt") || len(claimsOf(forget)) == 0 {
+		t.Fatal("claims forgotten with aadhaar_mdoc still unissued")
+	}
+	if !issue(forget, "aadhaar_mdoc") || len(claimsOf(forget)) != 0 {
+		t.Fatal("claims kept after every configuration was issued")
+	}
+	if done, _ := s.ForgetOfferClaims(ctx, forget.ID); done {
+		t.Fatal("forgotten twice")
+	}
+	issue(keep, "aadhaar_sd_jwt")
+	if issue(keep, "aadhaar_mdoc") || !bytes.Equal(claimsOf(keep), keep.Claims) {
+		t.Fatal("an offer without forget_claims lost its claims")
+	}
+}

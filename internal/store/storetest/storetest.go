@@ -53,6 +53,7 @@ var retain = t0.Add(time.Hour)
 func Run(t *testing.T, open Opener) {
 	t.Run("offers", func(t *testing.T) { testOffers(t, open) })
 	t.Run("redeem", func(t *testing.T) { testRedeem(t, open) })
+	t.Run("forget claims", func(t *testing.T) { testForgetClaims(t, open) })
 	t.Run("nonces", func(t *testing.T) { testNonces(t, open) })
 	t.Run("replay", func(t *testing.T) { testReplay(t, open) })
 	t.Run("sweep", func(t *testing.T) { testSweep(t, open) })
@@ -112,7 +113,7 @@ func equalOffer(a, b issuer.Offer) bool {
 		a.TxCodeAttempts == b.TxCodeAttempts && slices.Equal(a.ConfigurationIDs, b.ConfigurationIDs) &&
 		a.Subject == b.Subject && bytes.Equal(a.Claims, b.Claims) && bytes.Equal(a.OfferJSON, b.OfferJSON) &&
 		a.CreatedAt.Equal(b.CreatedAt) && a.ExpiresAt.Equal(b.ExpiresAt) && a.RedeemedAt.Equal(b.RedeemedAt) &&
-		a.ClientID == b.ClientID && a.WalletBackend == b.WalletBackend
+		a.ClientID == b.ClientID && a.WalletBackend == b.WalletBackend && a.ForgetClaims == b.ForgetClaims
 }
 
 func testOffers(t *testing.T, open Opener) {
