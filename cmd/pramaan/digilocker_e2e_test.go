@@ -246,13 +246,16 @@ func TestDigiLockerLoginToWalletThenDocumentsToEducation(t *testing.T) {
 	c.signIn("documents", asha.DigiLockerID)
 	claims = c.claims()
 	for name, source := range map[string]string{
-		"address.city": "digilocker_eaadhaar", "address.pincode": "digilocker_eaadhaar", "aadhaar_last4": "digilocker_eaadhaar", "portrait": "digilocker_eaadhaar",
+		"address.city": "digilocker_eaadhaar", "address.pincode": "digilocker_eaadhaar", "aadhaar_last4": "digilocker_eaadhaar",
 		"education.class_xii.result": "digilocker_document:HSCER", "education.class_x.result": "digilocker_document:SSCER",
 		"education.highest": "digilocker_document:HSCER", "name": "digilocker_profile",
 	} {
 		if cl := claims[name]; cl.Source != source || !cl.Verified {
 			t.Errorf("claim %s = %+v, want verified from %s", name, cl, source)
 		}
+	}
+	if _, ok := claims["portrait"]; ok {
+		t.Error("the e-Aadhaar photo was stored in the record (a raw e-KYC photo is never stored)")
 	}
 	link, confs = c.offer()
 	if !slices.Equal(confs, []string{"aadhaar_mdoc", "aadhaar_sd_jwt", "education_sd_jwt"}) {

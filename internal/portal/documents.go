@@ -157,10 +157,32 @@ func (s *Service) importEAadhaar(ctx context.Context, subject, access string) (i
 	add("address.pincode", ea.Pincode)
 	add("address.country", ea.Country)
 	add("aadhaar_last4", ea.Last4)
-	if len(ea.Photo) > 0 {
-		add("portrait", base64.StdEncoding.EncodeToString(ea.Photo))
-	}
+	// The photo is not recorded: a raw e-KYC photo is never stored
+	// (DESIGN.md, Storage). An offer fetches it again (eAadhaarPhoto).
 	return s.record(ctx, subject, obs)
+}
+
+// eAadhaarPhoto fetches and verifies the citizen's e-Aadhaar again with
+// the stored document token and returns its photo, base64, for one offer;
+// "" when there is no e-Aadhaar to read (not shared, not linked, or
+// DigiLocker unavailable: the portrait is optional).
+func (s *Service) eAadhaarPhoto(ctx context.Context, subject string) string {
+	if s.cfg.EAadhaar.Roots == nil {
+		return ""
+	}
+	access, err := s.cfg.Tokens.AccessToken(ctx, subject, digilocker.FlowDocuments)
+	if err != nil {
+		return ""
+	}
+	raw, err := s.cfg.Client.EAadhaarXML(ctx, access)
+	if err != nil {
+		return ""
+	}
+	ea, err := digilocker.VerifyEAadhaar(raw, s.cfg.EAadhaar)
+	if err != nil || len(ea.Photo) == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(ea.Photo)
 }
 
 // apiError maps a DigiLocker API failure: a refused access token becomes

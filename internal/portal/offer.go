@@ -23,6 +23,13 @@ func (s *Service) NewOffer(ctx context.Context, subject string) (*Offer, error) 
 	if err != nil {
 		return nil, err
 	}
+	// The portrait comes from the e-Aadhaar, read again for this offer
+	// only: it lives sealed in the offer and is deleted as soon as the
+	// credentials are issued (forget_claims), never in the record.
+	photo := s.eAadhaarPhoto(ctx, subject)
+	if photo != "" {
+		claims["portrait"] = photo
+	}
 	var ids []string
 	for _, id := range s.cfg.Configurations {
 		if s.cfg.Offers.CheckClaims(id, claims) == nil {
@@ -33,7 +40,7 @@ func (s *Service) NewOffer(ctx context.Context, subject string) (*Offer, error) 
 		return nil, newError(http.StatusConflict, "claims_missing", "no credential can be made from the verified claims yet; share documents first", nil)
 	}
 	res, err := s.cfg.Offers.NewOffer(ctx, &issuer.OfferRequest{
-		CredentialConfigurationIDs: ids, Subject: subject, Claims: claims, ByReference: true,
+		CredentialConfigurationIDs: ids, Subject: subject, Claims: claims, ByReference: true, ForgetClaims: photo != "",
 	})
 	if err != nil {
 		return nil, err
