@@ -171,8 +171,14 @@ func (s *Service) signIn(ctx context.Context, client *digilocker.Client, tok *di
 	if callerSubject != "" && callerSubject != subject {
 		return nil, newError(http.StatusForbidden, "subject_mismatch", "these documents belong to another DigiLocker account than the one signed in", nil)
 	}
-	if err := s.cfg.Tokens.Save(ctx, subject, flow, tok); err != nil {
-		return nil, err
+	// Only the document flow needs its tokens later (documents, files,
+	// the e-Aadhaar photo of an offer); the login token has served once
+	// the profile is read, and a refresh token the flow does not need is
+	// never stored (DESIGN.md, Storage).
+	if flow == digilocker.FlowDocuments {
+		if err := s.cfg.Tokens.Save(ctx, subject, flow, tok); err != nil {
+			return nil, err
+		}
 	}
 	out := &SignedIn{SubjectID: subject, Flow: flow}
 	event := "digilocker.login"
