@@ -404,8 +404,15 @@ func (s *Service) CredentialClaims(ctx context.Context, subjectID string) (map[s
 // Erase deletes the subject's claims, leaving an audit event that says
 // how many (no values).
 func (s *Service) Erase(ctx context.Context, subjectID string) (int, error) {
+	ok, err := s.cfg.Store.SubjectExists(ctx, subjectID)
+	if err != nil {
+		return 0, fmt.Errorf("record: %w", err)
+	}
+	if !ok {
+		return 0, fmt.Errorf("%w: %.80q", ErrUnknownSubject, subjectID)
+	}
 	var n int
-	err := s.cfg.Store.WithSubjectLock(ctx, subjectID, func(ctx context.Context) error {
+	err = s.cfg.Store.WithSubjectLock(ctx, subjectID, func(ctx context.Context) error {
 		var err error
 		n, err = s.cfg.Store.DeleteRecordClaims(ctx, subjectID)
 		return err

@@ -330,4 +330,10 @@ func TestEraseLeavesATombstone(t *testing.T) {
 	if n, err := e.ev.log.Verify(ctx); err != nil || n == 0 {
 		t.Fatalf("chain %d %v", n, err)
 	}
+	if _, err := e.rec.Erase(ctx, "urn:pramaan:subject:nobody"); !errors.Is(err, record.ErrUnknownSubject) {
+		t.Fatalf("erasing an unknown subject: %v", err)
+	}
+	if got := e.ev.types(); len(got) != 0 {
+		t.Fatalf("events for an unknown subject: %v", got)
+	}
 }

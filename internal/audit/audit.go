@@ -27,7 +27,12 @@ type Event struct {
 	Type    string
 	Subject string
 	Actor   string
-	Data    map[string]string
+	// Data describes the change with identifiers only: claim names,
+	// sources, evidence hashes, offer IDs. It never carries a personal
+	// value (a name, a date of birth, an address, a token): the log is
+	// kept for ever and is not encrypted. The package cannot tell a value
+	// from an identifier; its callers must keep to this.
+	Data map[string]string
 	// Prev is the previous event's Hash (32 zero bytes for the first).
 	Prev []byte
 	Hash []byte

@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pramaan/pramaan/internal/audit"
 	"github.com/pramaan/pramaan/internal/store/postgres"
 	"github.com/pramaan/pramaan/internal/store/storetest"
 )
@@ -139,5 +141,35 @@ func TestConcurrentMigrations(t *testing.T) {
 	}
 	if n < 2 || n != distinct || n != maxVersion {
 		t.Fatalf("schema_migrations: %d rows, %d distinct versions, max %d; want each migration exactly once", n, distinct, maxVersion)
+	}
+}
+
+// The audit log is append-only in the database itself: UPDATE, DELETE and
+// TRUNCATE that bypass pramaan are refused.
+func TestAuditEventsAreAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	url, schema := testDatabase(t)
+	s := openIn(t, url, schema)
+	defer s.Close()
+	if _, err := audit.New(s, time.Now).Append(ctx, audit.Event{Type: "test.event", Subject: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SET search_path = `+schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`UPDATE audit_events SET subject = 'x'`, `DELETE FROM audit_events`, `TRUNCATE audit_events`} {
+		if _, err := conn.Exec(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want refused as append-only", stmt, err)
+		}
+	}
+	var n int
+	conn.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE subject = 's'`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d events left unchanged, want 1", n)
 	}
 }
