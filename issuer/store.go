@@ -116,7 +116,8 @@ type ReplayStore interface {
 
 // Sweeper deletes expired rows; operators run it periodically.
 type Sweeper interface {
-	// DeleteExpired removes offers, nonces and replay entries that expired
+	// DeleteExpired removes offers, nonces, replay entries, and the
+	// citizen side's pending authorizations and sessions that expired
 	// before now and returns how many rows went.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 }

@@ -52,7 +52,7 @@ func (s *Store) Remember(ctx context.Context, scope, id string, now, expiresAt t
 // DeleteExpired implements issuer.Sweeper.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, table := range []string{"offers", "nonces", "replay", "replies", "deferred"} {
+	for _, table := range []string{"offers", "nonces", "replay", "replies", "deferred", "digilocker_pending", "web_sessions"} {
 		tag, err := s.pool.Exec(ctx, `DELETE FROM `+table+` WHERE expires_at <= $1`, now)
 		if err != nil {
 			return total, fmt.Errorf("postgres: delete expired %s: %w", table, err)

@@ -51,7 +51,7 @@ func (s *Store) Remember(ctx context.Context, scope, id string, now, expiresAt t
 // DeleteExpired implements issuer.Sweeper.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	for _, table := range []string{"offers", "nonces", "replay", "replies", "deferred"} {
+	for _, table := range []string{"offers", "nonces", "replay", "replies", "deferred", "digilocker_pending", "web_sessions"} {
 		res, err := s.exec(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, nanos(now))
 		if err != nil {
 			return total, fmt.Errorf("sqlite: delete expired %s: %w", table, err)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pramaan/pramaan/internal/portal"
 	"github.com/pramaan/pramaan/issuer"
 	"github.com/pramaan/pramaan/outbox"
 )
@@ -314,9 +315,35 @@ func testSweep(t *testing.T, open Opener) {
 	if err := s.RecordIssuance(ctx, issued, nil); err != nil {
 		t.Fatal(err)
 	}
+	deadPending := portal.PendingAuth{StateHash: hashOf("dead-state"), Flow: "login", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	livePending := portal.PendingAuth{StateHash: hashOf("live-state"), Flow: "login", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	deadSession := portal.Session{IDHash: hashOf("dead-session"), SubjectID: "s", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	liveSession := portal.Session{IDHash: hashOf("live-session"), SubjectID: "s", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	for _, p := range []portal.PendingAuth{deadPending, livePending} {
+		if err := s.CreatePendingAuth(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ss := range []portal.Session{deadSession, liveSession} {
+		if err := s.CreateSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute))
-	if err != nil || n != 5 {
-		t.Fatalf("DeleteExpired = %d, %v; want 5 (offer, nonce, jti, reply, deferred)", n, err)
+	if err != nil || n != 7 {
+		t.Fatalf("DeleteExpired = %d, %v; want 7 (offer, nonce, jti, reply, deferred, pending authorization, session)", n, err)
+	}
+	if _, err := s.Session(ctx, liveSession.IDHash, t0.Add(2*time.Minute)); err != nil {
+		t.Fatalf("live session swept: %v", err)
+	}
+	if err := s.CreatePendingAuth(ctx, deadPending); err != nil {
+		t.Fatalf("expired pending authorization still stored: %v", err)
+	}
+	if err := s.CreateSession(ctx, deadSession); err != nil {
+		t.Fatalf("expired session still stored: %v", err)
+	}
+	if err := s.CreatePendingAuth(ctx, livePending); !errors.Is(err, portal.ErrExists) {
+		t.Fatalf("live pending authorization swept: %v", err)
 	}
 	if _, err := s.Reply(ctx, liveReply.Key, t0.Add(2*time.Minute)); err != nil {
 		t.Fatalf("live reply swept: %v", err)
@@ -342,10 +369,10 @@ func testSweep(t *testing.T, open Opener) {
 	if err := s.CreateDeferred(ctx, deadDeferred); err != nil {
 		t.Fatalf("expired deferred issuance still stored: %v", err)
 	}
-	// The re-inserted offer and deferred issuance are expired again; the
-	// nonce now lives for an hour.
-	if n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute)); err != nil || n != 2 {
-		t.Fatalf("second DeleteExpired = %d, %v; want 2 (offer, deferred)", n, err)
+	// The re-inserted offer, deferred issuance, pending authorization and
+	// session are expired again; the nonce now lives for an hour.
+	if n, err := s.DeleteExpired(ctx, t0.Add(2*time.Minute)); err != nil || n != 4 {
+		t.Fatalf("second DeleteExpired = %d, %v; want 4 (offer, deferred, pending authorization, session)", n, err)
 	}
 }
 
