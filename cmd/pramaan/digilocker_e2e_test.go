@@ -488,6 +488,20 @@ func TestDigiLockerRefusals(t *testing.T) {
 			t.Fatal("the other account's PAN reached this citizen's record")
 		}
 	})
+	t.Run("ok/a login as another citizen replaces the session", func(t *testing.T) {
+		c := newCitizen(t, base)
+		c.signIn("login", asha.DigiLockerID)
+		first := c.cookie["pramaan_session"]
+		c.signIn("login", meera.DigiLockerID)
+		if c.cookie["pramaan_session"] == first || c.claims()["name"].Value != "Meera Das" {
+			t.Fatalf("session %q (was %q), claims %+v", c.cookie["pramaan_session"], first, c.claims()["name"])
+		}
+		old := newCitizen(t, base)
+		old.cookie["pramaan_session"] = first
+		if resp, body := old.do(http.MethodGet, "/digilocker/claims", nil); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("the replaced session still works: %d %s", resp.StatusCode, body)
+		}
+	})
 	t.Run("consent/denied", func(t *testing.T) {
 		c := newCitizen(t, base)
 		resp, body := c.callback(c.consent(c.start("login"), asha.DigiLockerID, false))

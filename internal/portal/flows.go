@@ -124,8 +124,10 @@ func (s *Service) HandleCallback(ctx context.Context, cb Callback) (*SignedIn, e
 	if err != nil {
 		return nil, fmt.Errorf("portal: opening verifier: %w", err)
 	}
+	// Documents shared from a signed-in session must be that citizen's;
+	// a login always opens a new session, whoever was signed in before.
 	var callerSubject string
-	if cb.SessionID != "" && len(p.SessionHash) > 0 && subtle.ConstantTimeCompare(p.SessionHash, hash(cb.SessionID)) == 1 {
+	if flow == digilocker.FlowDocuments && cb.SessionID != "" && len(p.SessionHash) > 0 && subtle.ConstantTimeCompare(p.SessionHash, hash(cb.SessionID)) == 1 {
 		if ss, err := s.cfg.Store.Session(ctx, p.SessionHash, s.cfg.Now()); err == nil {
 			callerSubject = ss.SubjectID
 		}
@@ -134,7 +136,17 @@ func (s *Service) HandleCallback(ctx context.Context, cb Callback) (*SignedIn, e
 	if err != nil {
 		return nil, exchangeError(err, flow)
 	}
-	return s.signIn(ctx, s.cfg.Client, tok, flow, callerSubject)
+	out, err := s.signIn(ctx, s.cfg.Client, tok, flow, callerSubject)
+	if err != nil {
+		return nil, err
+	}
+	if out.SessionID != "" && cb.SessionID != "" {
+		// The browser's earlier session ends with the new one.
+		if err := s.cfg.Store.DeleteSession(ctx, hash(cb.SessionID)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // exchangeError maps a failed code exchange.
