@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pramaan/pramaan/internal/webdriver"
+	"github.com/pramaan/pramaan/internal/browsertest"
 )
 
 // TestDigiLockerPageJourneyInChromium is the journey a person sees, in
@@ -16,7 +16,7 @@ import (
 // the QR code shown is the offer link's; the wallet then redeems it.
 func TestDigiLockerPageJourneyInChromium(t *testing.T) {
 	issuerURL, dataDir := startServe(t)
-	b := webdriver.Start(t)
+	b := browsertest.Start(t)
 
 	b.Navigate(issuerURL + "/")
 	if got := b.Find("#login").Text(); got != "Sign in with DigiLocker (sandbox)" {
@@ -27,8 +27,8 @@ func TestDigiLockerPageJourneyInChromium(t *testing.T) {
 	}
 	b.Find("#login").Click()
 	b.WaitURL(issuerURL + "/sandbox/digilocker/public/oauth2/1/authorize")
-	if !strings.Contains(b.Source(), "sign you in") {
-		t.Fatalf("consent page: %.500s", b.Source())
+	if !strings.Contains(b.PageSource(), "sign you in") {
+		t.Fatalf("consent page: %.500s", b.PageSource())
 	}
 	b.Find("#allow").Click() // Asha Verma is the first, preselected citizen
 	b.WaitURL(issuerURL + "/")
@@ -54,7 +54,7 @@ func TestDigiLockerPageJourneyInChromium(t *testing.T) {
 		t.Fatalf("offer link %q", link)
 	}
 	shot := qr.Screenshot()
-	if err := webdriver.QRShown(shot, link); err != nil {
+	if err := browsertest.QRShown(shot, link); err != nil {
 		os.WriteFile(filepath.Join(t.TempDir(), "offer-qr.png"), shot, 0o600)
 		t.Fatalf("the QR code on the page is not the offer's: %v", err)
 	}
