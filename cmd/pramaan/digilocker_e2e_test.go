@@ -502,6 +502,18 @@ func TestDigiLockerRefusals(t *testing.T) {
 			t.Fatalf("the replaced session still works: %d %s", resp.StatusCode, body)
 		}
 	})
+	t.Run("ok/sign out ends the session", func(t *testing.T) {
+		c := newCitizen(t, base)
+		c.signIn("login", meera.DigiLockerID)
+		session := c.cookie["pramaan_session"]
+		if resp, _ := c.do(http.MethodPost, "/sign-out", nil); resp.StatusCode != http.StatusSeeOther || c.cookie["pramaan_session"] != "" {
+			t.Fatalf("sign-out %d, cookie %q", resp.StatusCode, c.cookie["pramaan_session"])
+		}
+		c.cookie["pramaan_session"] = session
+		if resp, _ := c.do(http.MethodGet, "/digilocker/claims", nil); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("the signed-out session still works: %d", resp.StatusCode)
+		}
+	})
 	t.Run("consent/denied", func(t *testing.T) {
 		c := newCitizen(t, base)
 		resp, body := c.callback(c.consent(c.start("login"), asha.DigiLockerID, false))

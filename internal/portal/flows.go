@@ -323,10 +323,21 @@ func (s *Service) SessionSubject(ctx context.Context, sessionID string) (string,
 	return ss.SubjectID, nil
 }
 
-// SignOut ends a session.
+// SignOut ends a session (an audit event when it was live).
 func (s *Service) SignOut(ctx context.Context, sessionID string) error {
 	if sessionID == "" {
 		return nil
 	}
-	return s.cfg.Store.DeleteSession(ctx, hash(sessionID))
+	ss, err := s.cfg.Store.Session(ctx, hash(sessionID), s.cfg.Now())
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.DeleteSession(ctx, ss.IDHash); err != nil {
+		return err
+	}
+	_, err = s.cfg.Audit.Append(ctx, auditEvent("session.ended", ss.SubjectID, map[string]string{"reason": "signed out"}))
+	return err
 }
