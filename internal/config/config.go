@@ -15,6 +15,7 @@ type Config struct {
 	Callbacks                Callbacks                          `yaml:"callbacks"`
 	KeyAttestation           KeyAttestation                     `yaml:"key_attestation"`
 	DigiLocker               DigiLocker                         `yaml:"digilocker"`
+	EKYC                     EKYC                               `yaml:"ekyc"`
 }
 
 // KeyAttestation configures how attested holder keys are checked.

@@ -50,6 +50,7 @@ func Default() *Config {
 			IdempotencyWindow:    60 * time.Second,
 		},
 		DigiLocker: defaultDigiLocker(),
+		EKYC:       defaultEKYC(),
 		Callbacks: Callbacks{
 			MaxAttempts: 10,
 			BaseDelay:   2 * time.Second,

@@ -54,6 +54,7 @@ func (c *Config) Validate() error {
 	c.Callbacks.validate(&p)
 	c.validateKeyAttestation(&p)
 	c.validateDigiLocker(&p)
+	c.validateEKYC(&p)
 	return p.err()
 }
 
