@@ -50,6 +50,14 @@ func startServe(t *testing.T, args ...string) (string, string) {
 // startServeAt is startServe with serve's clock (nil: time.Now).
 func startServeAt(t *testing.T, now func() time.Time, args ...string) (string, string) {
 	t.Helper()
+	u, dir, _ := startServeLogged(t, now, args...)
+	return u, dir
+}
+
+// startServeLogged is startServeAt that also returns serve's log output
+// (stderr), for tests of what is logged.
+func startServeLogged(t *testing.T, now func() time.Time, args ...string) (string, string, *syncBuffer) {
+	t.Helper()
 	dataDir := filepath.Join(t.TempDir(), "pramaan-data")
 	ctx, cancel := context.WithCancel(context.Background())
 	e, out, errb := liveEnv(ctx)
@@ -84,13 +92,13 @@ func startServeAt(t *testing.T, now func() time.Time, args ...string) (string, s
 		if !strings.Contains(out.String(), "credential_issuer  "+u) {
 			t.Errorf("banner does not name the issuer %s:\n%s", u, out)
 		}
-		return u, dataDir
+		return u, dataDir, errb
 	case code := <-done:
 		t.Fatalf("serve exited %d before listening: %s", code, errb)
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	return "", ""
+	return "", "", nil
 }
 
 // runOK runs a pramaan command and returns its stdout, failing the test on

@@ -145,12 +145,19 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	if err != nil {
 		return err
 	}
+	ekycSvc, err := server.NewEKYC(cfg, ks, rec, svc, e.now)
+	if err != nil {
+		return err
+	}
 	hc := httpapi.Config{
 		PublicURL: cfg.Server.PublicURL, Service: svc, Admin: ks.AdminToken(), Ready: st,
 		Logger: logger, MaxBodyBytes: int(cfg.Limits.MaxBodyBytes), Now: e.now,
 	}
 	if citizen != nil {
 		hc.Portal, hc.Sandbox = citizen.Service, citizen.Handler()
+	}
+	if ekycSvc != nil {
+		hc.EKYC, hc.EKYCSandbox, hc.MaxUploadBytes = ekycSvc.Service, ekycSvc.Handler(), cfg.EKYC.MaxZipBytes
 	}
 	app, err := httpapi.New(hc)
 	if err != nil {
@@ -230,5 +237,12 @@ Next:
 		fmt.Fprintf(e.stdout, "  open %s/ to sign in with DigiLocker (SANDBOX: a simulator with test citizens, no real identity data)\n", cfg.Server.PublicURL)
 	case config.DigiLockerLive:
 		fmt.Fprintf(e.stdout, "  open %s/ to sign in with DigiLocker (%s)\n", cfg.Server.PublicURL, cfg.DigiLocker.BaseURL)
+	}
+	switch cfg.EKYC.Mode {
+	case config.EKYCSandbox:
+		fmt.Fprintf(e.stdout, "  curl -o offline.zip %s%s/offline.zip?share_code=1234   (SANDBOX offline e-KYC package, NOT UIDAI-signed)\n", cfg.Server.PublicURL, httpapi.EKYCSandboxPrefix)
+		fmt.Fprintf(e.stdout, "  curl -F zip=@offline.zip -F share_code=1234 %s%s\n", cfg.Server.PublicURL, httpapi.PathEKYCOffline)
+	case config.EKYCLive:
+		fmt.Fprintf(e.stdout, "  POST %s%s (offline e-KYC, %d pinned certificates)\n", cfg.Server.PublicURL, httpapi.PathEKYCOffline, len(cfg.EKYC.Pinned))
 	}
 }

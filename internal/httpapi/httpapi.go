@@ -86,6 +86,9 @@ const (
 	ReadyTimeout = 2 * time.Second
 
 	maxRequestIDLength = 64
+	// uploadOverhead is what a multipart upload adds to the package: the
+	// boundaries, part headers and the small fields.
+	uploadOverhead = 16 << 10
 )
 
 // Config configures New.
@@ -112,6 +115,14 @@ type Config struct {
 	// Sandbox, when set, is the DigiLocker simulator mounted at
 	// SandboxPrefix.
 	Sandbox http.Handler
+	// EKYC, when set, serves POST /ekyc/offline and POST /ekyc/qr;
+	// EKYCSandbox is mounted at EKYCSandboxPrefix.
+	EKYC        EKYC
+	EKYCSandbox http.Handler
+	// MaxUploadBytes bounds an e-KYC package (the zip field); the
+	// /ekyc/offline body may be this plus 16 KiB while every other route
+	// keeps MaxBodyBytes.
+	MaxUploadBytes int
 }
 
 // server holds what the handlers share; nothing of it is global.
@@ -149,6 +160,13 @@ func New(cfg Config) (*fiber.App, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	bodyLimit := cfg.MaxBodyBytes
+	if cfg.EKYC != nil {
+		if cfg.MaxUploadBytes <= 0 {
+			return nil, errors.New("httpapi: MaxUploadBytes is required with EKYC")
+		}
+		bodyLimit = max(bodyLimit, cfg.MaxUploadBytes+uploadOverhead)
+	}
 	s := &server{
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		svc:       cfg.Service,
@@ -165,7 +183,7 @@ func New(cfg Config) (*fiber.App, error) {
 		s.now = time.Now
 	}
 	app := fiber.New(fiber.Config{
-		BodyLimit:             cfg.MaxBodyBytes,
+		BodyLimit:             bodyLimit,
 		ReadTimeout:           ReadTimeout,
 		WriteTimeout:          WriteTimeout,
 		IdleTimeout:           IdleTimeout,
@@ -176,6 +194,16 @@ func New(cfg Config) (*fiber.App, error) {
 		ErrorHandler:          s.handleError,
 	})
 	app.Use(s.observe)
+	if bodyLimit > cfg.MaxBodyBytes {
+		// Fiber's limit is one for the app: the upload route's is larger,
+		// so every other route is held to MaxBodyBytes here.
+		app.Use(func(c *fiber.Ctx) error {
+			if len(c.Request().Body()) > cfg.MaxBodyBytes && string(c.Request().URI().Path()) != PathEKYCOffline {
+				return fiber.ErrRequestEntityTooLarge
+			}
+			return c.Next()
+		})
+	}
 
 	svc := cfg.Service
 	app.Get("/.well-known/openid-credential-issuer", s.bind(svc.CredentialIssuerMetadata, false))
@@ -207,6 +235,9 @@ func New(cfg Config) (*fiber.App, error) {
 
 	if cfg.Portal != nil {
 		s.portalRoutes(app, cfg.Portal, cfg.Sandbox)
+	}
+	if cfg.EKYC != nil {
+		s.ekycRoutes(app, cfg.EKYC, cfg.EKYCSandbox, cfg.MaxUploadBytes)
 	}
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		return sendJSON(c, http.StatusOK, statusBody{"ok"})

@@ -13,7 +13,7 @@ import (
 // Offer is a credential offer made for the signed-in citizen.
 type Offer struct {
 	*issuer.OfferResponse
-	Configurations []string
+	Configurations []string `json:"configurations"`
 }
 
 // NewOffer offers every configured credential the subject's verified
