@@ -522,13 +522,19 @@ func TestEKYCRefusals(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"wrong share code", func() (int, []byte) { return upload(t, base, f.zip(t, good, ekyctest.ZipOptions{}), "share_code", "0000") }, 400, "wrong_share_code"},
+		{"wrong share code", func() (int, []byte) {
+			return upload(t, base, f.zip(t, good, ekyctest.ZipOptions{}), "share_code", "0000")
+		}, 400, "wrong_share_code"},
 		{"not a ZIP", func() (int, []byte) { return upload(t, base, good, "share_code", code) }, 400, "invalid_package"},
-		{"ZIP bomb", func() (int, []byte) { return upload(t, base, f.zip(t, []byte(bomb), ekyctest.ZipOptions{}), "share_code", code) }, 400, "invalid_package"},
+		{"ZIP bomb", func() (int, []byte) {
+			return upload(t, base, f.zip(t, []byte(bomb), ekyctest.ZipOptions{}), "share_code", code)
+		}, 400, "invalid_package"},
 		{"several entries", func() (int, []byte) {
 			return upload(t, base, f.zip(t, good, ekyctest.ZipOptions{Extra: map[string][]byte{"b.xml": []byte("<a/>")}}), "share_code", code)
 		}, 400, "invalid_package"},
-		{"AES entry", func() (int, []byte) { return upload(t, base, f.zip(t, good, ekyctest.ZipOptions{AES: true}), "share_code", code) }, 400, "invalid_package"},
+		{"AES entry", func() (int, []byte) {
+			return upload(t, base, f.zip(t, good, ekyctest.ZipOptions{AES: true}), "share_code", code)
+		}, 400, "invalid_package"},
 		{"tampered XML", func() (int, []byte) {
 			return upload(t, base, f.zip(t, []byte(strings.Replace(s, f.person.PC, "731246", 1)), ekyctest.ZipOptions{}), "share_code", code)
 		}, 422, "signature_invalid"},

@@ -6,18 +6,21 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, client: &http.Client{Timeout: 15 * time.Second}}))
+	os.Exit(run(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, client: &http.Client{Timeout: 15 * time.Second}}))
 }
 
 // env is what a subcommand may touch of the outside world; tests replace it.
 type env struct {
 	stdout, stderr io.Writer
-	now            func() time.Time
-	client         *http.Client // for --jwks URLs and issuer metadata
+	// stdin is read by commands that take a secret from it; nil is empty.
+	stdin  io.Reader
+	now    func() time.Time
+	client *http.Client // for --jwks URLs and issuer metadata
 	// ctx ends long-running commands (serve); nil means until SIGINT or
 	// SIGTERM.
 	ctx context.Context
@@ -33,6 +36,13 @@ func (e env) getenv(key string) (string, bool) {
 		return e.lookupEnv(key)
 	}
 	return os.LookupEnv(key)
+}
+
+func (e env) stdinOrEmpty() io.Reader {
+	if e.stdin == nil {
+		return strings.NewReader("")
+	}
+	return e.stdin
 }
 
 // command is one subcommand: it returns the process exit code.
@@ -52,6 +62,7 @@ func commands() []command {
 		{"conformance", "run the public conformance vectors against our SD-JWT and mdoc code", runConformance},
 		{"verify", "verify an SD-JWT VC (verify sdjwt) or an mdoc IssuerSigned (verify mdoc)", runVerify},
 		{"attest", "verify an Android key attestation chain and print what it attests (attest verify)", runAttest},
+		{"ekyc", "verify an Aadhaar offline e-KYC package or Secure QR and print the masked result (ekyc verify)", runEKYC},
 		{"keys", "print the issuer's public keys and certificates for verifiers (keys export)", runKeys},
 	}
 }

@@ -67,3 +67,39 @@ var (
 func errf(kind error, format string, args ...any) error {
 	return fmt.Errorf("ekyc: %w: %s", kind, fmt.Sprintf(format, args...))
 }
+
+// codes are the stable machine codes of the sentinels, in the order they
+// are tested: a wrong share code first (it may also be ErrCorruptZip).
+var codes = []struct {
+	kind error
+	code string
+}{
+	{ErrWrongShareCode, "wrong_share_code"},
+	{ErrNotZip, "invalid_package"},
+	{ErrZipLimits, "invalid_package"},
+	{ErrZipUnsupported, "invalid_package"},
+	{ErrCorruptZip, "invalid_package"},
+	{ErrDTD, "invalid_document"},
+	{ErrMalformedXML, "invalid_document"},
+	{ErrQR, "invalid_qr"},
+	{ErrSignatureShape, "signature_invalid"},
+	{ErrSignatureInvalid, "signature_invalid"},
+	{ErrUntrustedSigner, "signer_not_pinned"},
+	{ErrCertificateNotValid, "certificate_not_valid"},
+	{ErrStale, "ekyc_stale"},
+	{ErrNoHash, "not_shared"},
+	{ErrConfig, "configuration"},
+}
+
+// Code is the stable machine code of a refusal (wrong_share_code,
+// invalid_package, invalid_document, invalid_qr, signature_invalid,
+// signer_not_pinned, certificate_not_valid, ekyc_stale, not_shared,
+// configuration), or "" for an error that is none of the package's.
+func Code(err error) string {
+	for _, c := range codes {
+		if errors.Is(err, c.kind) {
+			return c.code
+		}
+	}
+	return ""
+}

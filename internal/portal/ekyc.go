@@ -209,31 +209,24 @@ func (e *EKYC) subjectKey(r *ekyc.Result) string {
 // and never the resident's data: 400 for input that is not a package or
 // cannot be opened, 422 for a package that opens but does not verify.
 func ekycError(err error) error {
-	type answer struct {
-		status     int
-		code, desc string
+	code := ekyc.Code(err)
+	desc, ok := map[string]string{
+		"wrong_share_code":      "the share code does not open the package",
+		"invalid_package":       "the upload is not one ZipCrypto-encrypted .xml file in a ZIP within the limits (size, entries, compression ratio)",
+		"invalid_document":      "the XML is not an offline e-KYC document, or carries a DTD or an entity declaration",
+		"invalid_qr":            "the QR payload is not a Secure QR (V2) or is truncated",
+		"signature_invalid":     "the signature does not verify under a pinned UIDAI certificate, or is missing, duplicated, misplaced or of a refused form",
+		"signer_not_pinned":     "the document is signed by a certificate that is not pinned",
+		"certificate_not_valid": "the signing certificate was not valid when the document was made",
+		"ekyc_stale":            "the document is too old (or from the future); download a new one",
+	}[code]
+	if !ok {
+		return err
 	}
-	for _, m := range []struct {
-		kind error
-		answer
-	}{
-		{ekyc.ErrWrongShareCode, answer{http.StatusBadRequest, "wrong_share_code", "the share code does not open the package"}},
-		{ekyc.ErrNotZip, answer{http.StatusBadRequest, "invalid_package", "the upload is not a ZIP archive"}},
-		{ekyc.ErrZipLimits, answer{http.StatusBadRequest, "invalid_package", "the ZIP archive is over a limit (size, entries or compression ratio) or holds more than one file"}},
-		{ekyc.ErrZipUnsupported, answer{http.StatusBadRequest, "invalid_package", "the ZIP entry is not one ZipCrypto-encrypted .xml file"}},
-		{ekyc.ErrCorruptZip, answer{http.StatusBadRequest, "invalid_package", "the ZIP entry is corrupt"}},
-		{ekyc.ErrDTD, answer{http.StatusBadRequest, "invalid_document", "the XML carries a DTD or an entity declaration"}},
-		{ekyc.ErrMalformedXML, answer{http.StatusBadRequest, "invalid_document", "the XML is not an offline e-KYC document"}},
-		{ekyc.ErrQR, answer{http.StatusBadRequest, "invalid_qr", "the QR payload is not a Secure QR (V2) or is truncated"}},
-		{ekyc.ErrSignatureShape, answer{http.StatusUnprocessableEntity, "signature_invalid", "the document's signature is missing, duplicated, misplaced or of a refused form"}},
-		{ekyc.ErrSignatureInvalid, answer{http.StatusUnprocessableEntity, "signature_invalid", "the signature does not verify under a pinned UIDAI certificate"}},
-		{ekyc.ErrUntrustedSigner, answer{http.StatusUnprocessableEntity, "signer_not_pinned", "the document is signed by a certificate that is not pinned"}},
-		{ekyc.ErrCertificateNotValid, answer{http.StatusUnprocessableEntity, "certificate_not_valid", "the signing certificate was not valid when the document was made"}},
-		{ekyc.ErrStale, answer{http.StatusUnprocessableEntity, "ekyc_stale", "the document is too old (or from the future); download a new one"}},
-	} {
-		if errors.Is(err, m.kind) {
-			return newError(m.status, m.code, m.desc, err)
-		}
+	status := http.StatusUnprocessableEntity
+	switch code {
+	case "wrong_share_code", "invalid_package", "invalid_document", "invalid_qr":
+		status = http.StatusBadRequest
 	}
-	return err
+	return newError(status, code, desc, err)
 }
