@@ -192,6 +192,10 @@ func New(cfg Config) (*fiber.App, error) {
 		StrictRouting:         true,
 		CaseSensitive:         true,
 		ErrorHandler:          s.handleError,
+		// fasthttp would otherwise parse every multipart body before any
+		// handler, spilling large files to temporary files; the e-KYC
+		// upload is parsed by its handler, in memory, part by part.
+		DisablePreParseMultipartForm: true,
 	})
 	app.Use(s.observe)
 	if bodyLimit > cfg.MaxBodyBytes {

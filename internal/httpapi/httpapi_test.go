@@ -182,7 +182,7 @@ type testApp struct {
 
 type option func(*httpapi.Config)
 
-func newApp(t *testing.T, opts ...option) *testApp {
+func newApp(t testing.TB, opts ...option) *testApp {
 	t.Helper()
 	svc := &fakeService{}
 	ready := &pinger{}
