@@ -60,6 +60,27 @@ func TestValidate(t *testing.T) {
 			`config: digilocker.doctypes: "HSC" is not a 5-character doctype`,
 			`config: digilocker.offer: "unknown_cred" is not a credential configuration`,
 		}},
+		{"ok/ekyc live with pinned certificates", func(c *config.Config) {
+			c.EKYC = config.EKYC{Mode: "live", Pinned: []string{"uidai_offline_publickey_17022026.cer"}, MaxAge: 24 * time.Hour,
+				QRMaxAge: 5 * 365 * 24 * time.Hour, MaxZipBytes: 512 << 10, EmailRule: "plain", Offer: []string{"aadhaar_sd_jwt"}}
+		}, nil},
+		{"fail/ekyc live without pins", func(c *config.Config) { c.EKYC.Mode = "live" }, []string{
+			`config: ekyc.pinned: at least one certificate file is required in live mode`,
+		}},
+		{"fail/ekyc bad values", func(c *config.Config) {
+			c.EKYC = config.EKYC{Mode: "on", Pinned: []string{""}, MaxAge: 31 * 24 * time.Hour, QRMaxAge: 0, MaxZipBytes: 9 << 20,
+				EmailRule: "sha1", Offer: []string{"unknown_cred", ""}}
+		}, []string{
+			`config: ekyc.mode: "on" is not sandbox, live or off`,
+			`config: ekyc.max_age: must be 1m to 720h`,
+			`config: ekyc.qr_max_age: must be 1m to 20 years`,
+			`config: ekyc.max_zip_bytes: must be 4096 to 8388608`,
+			`config: ekyc.email_rule: "sha1" is not salted_or_plain, salted or plain`,
+			`config: ekyc.pinned: has an empty path`,
+			`config: ekyc.offer: "unknown_cred" is not a credential configuration`,
+			`config: ekyc.offer: "" is not a credential configuration`,
+			`config: ekyc.offer: has an empty id`,
+		}},
 		{"ok/batch size 100", func(c *config.Config) { c.Limits.BatchSize = 100 }, nil},
 		{"ok/encryption off", func(c *config.Config) { c.Encryption = config.Encryption{} }, nil},
 		{"ok/android proofs only", func(c *config.Config) {
