@@ -8,12 +8,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/pramaan/pramaan/internal/strictxml"
 )
 
 // Limits on an e-Aadhaar XML (§1.11: a few kilobytes of data and a
@@ -57,7 +57,6 @@ func eaErr(kind error, format string, args ...any) error {
 
 // XML-DSig identifiers.
 const (
-	nsXMLDSig     = "http://www.w3.org/2000/09/xmldsig#"
 	algExcC14N    = "http://www.w3.org/2001/10/xml-exc-c14n#"
 	algC14N10     = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 	algEnveloped  = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
@@ -174,9 +173,6 @@ func VerifyEAadhaar(doc []byte, opts EAadhaarOptions) (*EAadhaar, error) {
 	if len(doc) > maxBytes {
 		return nil, eaErr(ErrEAadhaarMalformed, "%d bytes, over the limit of %d", len(doc), maxBytes)
 	}
-	if hasDTD(doc) {
-		return nil, eaErr(ErrEAadhaarMalformed, "a DTD or entity declaration is refused")
-	}
 	root, err := parseStrict(doc)
 	if err != nil {
 		return nil, err
@@ -184,9 +180,9 @@ func VerifyEAadhaar(doc []byte, opts EAadhaarOptions) (*EAadhaar, error) {
 	if root.Tag != "Certificate" || root.Space != "" {
 		return nil, eaErr(ErrEAadhaarMalformed, "the root element is not Certificate")
 	}
-	sig, err := findSignature(root)
+	sig, err := strictxml.FindSignature(root)
 	if err != nil {
-		return nil, err
+		return nil, fromXML(err)
 	}
 	certs, err := checkSignatureShape(sig)
 	if err != nil {
@@ -206,7 +202,7 @@ func VerifyEAadhaar(doc []byte, opts EAadhaarOptions) (*EAadhaar, error) {
 		case "KeyInfo":
 			bareSig.RemoveChild(c)
 		case "SignatureValue":
-			c.SetText(stripSpace(c.Text()))
+			c.SetText(strictxml.StripSpace(c.Text()))
 		}
 	}
 
@@ -262,172 +258,38 @@ func (c *Client) EAadhaar(ctx context.Context, accessToken string, opts EAadhaar
 	return VerifyEAadhaar(doc, opts)
 }
 
-// hasDTD reports a DOCTYPE or ENTITY declaration anywhere in the bytes,
-// in any letter case (the parser refuses every other <!…> declaration).
-func hasDTD(doc []byte) bool {
-	for rest := doc; ; {
-		i := bytes.Index(rest, []byte("<!"))
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+2:]
-		for _, kw := range []string{"DOCTYPE", "ENTITY"} {
-			if len(rest) >= len(kw) && bytes.EqualFold(rest[:len(kw)], []byte(kw)) {
-				return true
-			}
-		}
-	}
-}
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// parseStrict parses the document with etree under the package's limits:
-// strict XML (undeclared entities are errors), UTF-8 only, bounded depth,
-// duplicate attributes kept so that they can be refused, then walks the
-// tree for what the parser lets through: declarations (<!…>), processing
-// instructions other than the XML declaration, too many elements or
-// attributes.
+// parseStrict refuses a DTD in the raw bytes, then parses under the
+// package's limits (strictxml).
 func parseStrict(doc []byte) (*etree.Element, error) {
-	d := etree.NewDocument()
-	d.ReadSettings = etree.ReadSettings{
-		CharsetReader: func(charset string, _ io.Reader) (io.Reader, error) {
-			// encoding/xml calls this only for a charset other than UTF-8.
-			return nil, fmt.Errorf("charset %.20q is not UTF-8", charset)
-		},
-		PreserveDuplicateAttrs: true,
-		MaxDepth:               maxEAadhaarDepth,
+	if strictxml.HasDTD(doc) {
+		return nil, eaErr(ErrEAadhaarMalformed, "a DTD or entity declaration is refused")
 	}
-	if err := d.ReadFromBytes(bytes.TrimPrefix(doc, utf8BOM)); err != nil {
-		return nil, eaErr(ErrEAadhaarMalformed, "not well-formed XML: %v", err)
-	}
-	var root *etree.Element
-	for _, t := range d.Child {
-		switch t := t.(type) {
-		case *etree.Element:
-			if root != nil {
-				return nil, eaErr(ErrEAadhaarMalformed, "more than one root element")
-			}
-			root = t
-		case *etree.ProcInst:
-			if t.Target != "xml" || t.Index() != 0 {
-				return nil, eaErr(ErrEAadhaarMalformed, "processing instruction outside the XML declaration")
-			}
-		case *etree.Directive:
-			return nil, eaErr(ErrEAadhaarMalformed, "a <!…> declaration is refused")
-		case *etree.CharData:
-			if !t.IsWhitespace() {
-				return nil, eaErr(ErrEAadhaarMalformed, "text outside the root element")
-			}
-		}
-	}
-	if root == nil {
-		return nil, eaErr(ErrEAadhaarMalformed, "no root element")
-	}
-	elements := 0
-	stack := []*etree.Element{root}
-	for len(stack) > 0 {
-		e := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if elements++; elements > maxEAadhaarElements {
-			return nil, eaErr(ErrEAadhaarMalformed, "more than %d elements", maxEAadhaarElements)
-		}
-		if len(e.Attr) > maxEAadhaarAttrs {
-			return nil, eaErr(ErrEAadhaarMalformed, "an element has more than %d attributes", maxEAadhaarAttrs)
-		}
-		for i := range e.Attr {
-			for j := range i {
-				if e.Attr[i].Space == e.Attr[j].Space && e.Attr[i].Key == e.Attr[j].Key {
-					return nil, eaErr(ErrEAadhaarMalformed, "duplicate attribute %.40s on %.40s", e.Attr[i].FullKey(), e.Tag)
-				}
-			}
-		}
-		for _, t := range e.Child {
-			switch t := t.(type) {
-			case *etree.Element:
-				stack = append(stack, t)
-			case *etree.Directive:
-				return nil, eaErr(ErrEAadhaarMalformed, "a <!…> declaration is refused")
-			case *etree.ProcInst:
-				return nil, eaErr(ErrEAadhaarMalformed, "processing instruction inside the document")
-			}
-		}
-	}
-	return root, nil
+	root, err := strictxml.Parse(doc, strictxml.Limits{MaxDepth: maxEAadhaarDepth, MaxElements: maxEAadhaarElements, MaxAttrs: maxEAadhaarAttrs})
+	return root, fromXML(err)
 }
 
-// findSignature finds the one Signature of the document: any element
-// named Signature counts, so that a second one anywhere (a wrapping
-// attempt) is refused.
-func findSignature(root *etree.Element) (*etree.Element, error) {
-	var found []*etree.Element
-	stack := []*etree.Element{root}
-	for len(stack) > 0 {
-		e := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if e.Tag == "Signature" {
-			found = append(found, e)
-		}
-		stack = append(stack, e.ChildElements()...)
+// fromXML maps a strictxml refusal to the package's sentinels.
+func fromXML(err error) error {
+	var e *strictxml.Error
+	if !errors.As(err, &e) {
+		return err
 	}
-	switch {
-	case len(found) == 0:
-		return nil, eaErr(ErrEAadhaarSignature, "no Signature element")
-	case len(found) > 1:
-		return nil, eaErr(ErrEAadhaarSignature, "%d Signature elements, not one", len(found))
-	case found[0].Parent() != root:
-		return nil, eaErr(ErrEAadhaarSignature, "the Signature is not a child of the root element")
-	case found[0].NamespaceURI() != nsXMLDSig:
-		return nil, eaErr(ErrEAadhaarSignature, "the Signature is not in the XML-DSig namespace")
+	if e.Kind == strictxml.ErrSignatureShape {
+		return eaErr(ErrEAadhaarSignature, "%s", e.Detail)
 	}
-	return found[0], nil
+	return eaErr(ErrEAadhaarMalformed, "%s", e.Detail)
 }
 
-// children returns el's child elements if their local names are exactly
-// tags, in that order, all in the XML-DSig namespace.
+// children is strictxml.Children with the package's errors.
 func children(el *etree.Element, tags ...string) ([]*etree.Element, error) {
-	cs := el.ChildElements()
-	names := make([]string, len(cs))
-	for i, c := range cs {
-		names[i] = c.Tag
-	}
-	if len(cs) != len(tags) {
-		return nil, eaErr(ErrEAadhaarSignature, "%s has children [%.200s], not [%s]", el.Tag, strings.Join(names, " "), strings.Join(tags, " "))
-	}
-	for i, c := range cs {
-		if c.Tag != tags[i] || c.NamespaceURI() != nsXMLDSig {
-			return nil, eaErr(ErrEAadhaarSignature, "%s has children [%.200s], not [%s] in the XML-DSig namespace", el.Tag, strings.Join(names, " "), strings.Join(tags, " "))
-		}
-	}
-	return cs, nil
+	cs, err := strictxml.Children(el, tags...)
+	return cs, fromXML(err)
 }
 
-// soleAttr returns el's unprefixed attribute key if el has exactly one
-// attribute of that local name: etree's lookup takes the first and
-// encoding/xml (which goxmldsig reads SignedInfo with) the last of
-// several, so several are refused rather than read two ways.
-func soleAttr(el *etree.Element, key string) (string, bool) {
-	v, n := "", 0
-	for _, a := range el.Attr {
-		if a.Key == key {
-			if a.Space != "" {
-				return "", false
-			}
-			v, n = a.Value, n+1
-		}
-	}
-	return v, n == 1
-}
-
-// algorithm returns el's Algorithm if allowed has it.
+// algorithm is strictxml.Algorithm with the package's errors.
 func algorithm(el *etree.Element, allowed map[string]bool) (string, error) {
-	a, ok := soleAttr(el, "Algorithm")
-	if !ok {
-		return "", eaErr(ErrEAadhaarSignature, "%s has no single Algorithm", el.Tag)
-	}
-	if !allowed[a] {
-		return "", eaErr(ErrEAadhaarSignature, "%s %.100q is not allowed", el.Tag, a)
-	}
-	return a, nil
+	a, err := strictxml.Algorithm(el, allowed)
+	return a, fromXML(err)
 }
 
 // checkSignatureShape checks the Signature element against the allowed
@@ -451,7 +313,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 		return nil, eaErr(ErrEAadhaarSignature, "CanonicalizationMethod or SignatureMethod has parameters")
 	}
 	ref := si[2]
-	if uri, ok := soleAttr(ref, "URI"); !ok || uri != "" {
+	if uri, ok := strictxml.SoleAttr(ref, "URI"); !ok || uri != "" {
 		return nil, eaErr(ErrEAadhaarSignature, `the Reference URI is not "" (the whole document)`)
 	}
 	rc, err := children(ref, "Transforms", "DigestMethod", "DigestValue")
@@ -462,7 +324,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := soleAttr(ts[0], "Algorithm"); !ok || a != algEnveloped || len(ts[0].ChildElements()) > 0 {
+	if a, ok := strictxml.SoleAttr(ts[0], "Algorithm"); !ok || a != algEnveloped || len(ts[0].ChildElements()) > 0 {
 		return nil, eaErr(ErrEAadhaarSignature, "the first transform is not enveloped-signature")
 	}
 	c14n, err := algorithm(ts[1], allowedC14N)
@@ -480,26 +342,26 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 	if len(rc[1].ChildElements()) > 0 || len(rc[2].ChildElements()) > 0 || len(parts[1].ChildElements()) > 0 {
 		return nil, eaErr(ErrEAadhaarSignature, "DigestMethod, DigestValue or SignatureValue has child elements")
 	}
-	if d, err := base64.StdEncoding.DecodeString(stripSpace(rc[2].Text())); err != nil || len(d) != 32 {
+	if d, err := base64.StdEncoding.DecodeString(strictxml.StripSpace(rc[2].Text())); err != nil || len(d) != 32 {
 		return nil, eaErr(ErrEAadhaarSignature, "the DigestValue is not a base64 SHA-256 digest")
 	}
-	if v, err := base64.StdEncoding.DecodeString(stripSpace(parts[1].Text())); err != nil || len(v) == 0 || len(v) > 1024 {
+	if v, err := base64.StdEncoding.DecodeString(strictxml.StripSpace(parts[1].Text())); err != nil || len(v) == 0 || len(v) > 1024 {
 		return nil, eaErr(ErrEAadhaarSignature, "the SignatureValue is not base64 of a plausible RSA signature")
 	}
 
 	var certs []*x509.Certificate
 	for _, x5 := range parts[2].ChildElements() {
-		if x5.Tag != "X509Data" || x5.NamespaceURI() != nsXMLDSig {
+		if x5.Tag != "X509Data" || x5.NamespaceURI() != strictxml.NSXMLDSig {
 			continue
 		}
 		for _, c := range x5.ChildElements() {
-			if c.Tag != "X509Certificate" || c.NamespaceURI() != nsXMLDSig {
+			if c.Tag != "X509Certificate" || c.NamespaceURI() != strictxml.NSXMLDSig {
 				continue
 			}
 			if len(certs) == MaxEAadhaarCertificates {
 				return nil, eaErr(ErrEAadhaarSignature, "KeyInfo carries more than %d certificates", MaxEAadhaarCertificates)
 			}
-			b64 := stripSpace(c.Text())
+			b64 := strictxml.StripSpace(c.Text())
 			if len(b64) > base64.StdEncoding.EncodedLen(maxCertificateBytes) {
 				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate is over %d bytes", maxCertificateBytes)
 			}
@@ -552,53 +414,10 @@ func verifyChain(leaf *x509.Certificate, certs []*x509.Certificate, i int, roots
 	return chains[0], nil
 }
 
-func stripSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\r', '\n':
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// one returns the only child element of el named tag; required says
-// whether none is an error.
+// one is strictxml.One with the package's errors.
 func one(el *etree.Element, tag string, required bool) (*etree.Element, error) {
-	var found *etree.Element
-	for _, c := range el.ChildElements() {
-		if c.Tag == tag && c.Space == "" {
-			if found != nil {
-				return nil, eaErr(ErrEAadhaarMalformed, "more than one %s in %s", tag, el.Tag)
-			}
-			found = c
-		}
-	}
-	if found == nil && required {
-		return nil, eaErr(ErrEAadhaarMalformed, "no %s in %s", tag, el.Tag)
-	}
-	return found, nil
-}
-
-// fields reads the unprefixed attributes of el into the pointers, trimmed
-// and bounded; a missing one reads as "".
-func fields(el *etree.Element, kv map[string]*string) error {
-	if el == nil {
-		return nil
-	}
-	for k, p := range kv {
-		v := ""
-		for _, a := range el.Attr {
-			if a.Space == "" && a.Key == k { // unprefixed only; duplicates were refused
-				v = strings.TrimSpace(a.Value)
-			}
-		}
-		if len(v) > maxEAadhaarField {
-			return eaErr(ErrEAadhaarMalformed, "%s %s over %d bytes", el.Tag, k, maxEAadhaarField)
-		}
-		*p = v
-	}
-	return nil
+	c, err := strictxml.One(el, tag, required)
+	return c, fromXML(err)
 }
 
 var ist = time.FixedZone("IST", 5*3600+1800)
@@ -650,8 +469,8 @@ func readEAadhaar(root *etree.Element, maxPhoto int) (*EAadhaar, error) {
 			"country": &e.Country}},
 		{ldata, map[string]*string{"name": &e.LocalName, "lang": &e.LocalLanguage}},
 	} {
-		if err := fields(f.el, f.kv); err != nil {
-			return nil, err
+		if err := strictxml.Attrs(f.el, f.kv, maxEAadhaarField); err != nil {
+			return nil, fromXML(err)
 		}
 	}
 	if ret != "Y" {
@@ -680,7 +499,7 @@ func readEAadhaar(root *etree.Element, maxPhoto int) (*EAadhaar, error) {
 		return nil, err
 	}
 	if pht != nil {
-		b64 := stripSpace(pht.Text())
+		b64 := strictxml.StripSpace(pht.Text())
 		if len(b64) > base64.StdEncoding.EncodedLen(maxPhoto) {
 			return nil, eaErr(ErrEAadhaarMalformed, "the photo is over %d bytes", maxPhoto)
 		}

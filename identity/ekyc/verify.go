@@ -14,6 +14,8 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/pramaan/pramaan/internal/strictxml"
 )
 
 // DefaultMaxAge bounds the age of a package when Options.MaxAge is zero.
@@ -212,19 +214,19 @@ func verifySignature(doc []byte, pinned []*x509.Certificate, maxBytes, maxPhoto 
 	if len(doc) > maxBytes {
 		return nil, nil, errf(ErrMalformedXML, "%d bytes, over the limit of %d", len(doc), maxBytes)
 	}
-	if hasDTD(doc) {
+	if strictxml.HasDTD(doc) {
 		return nil, nil, errf(ErrDTD, "a DTD or entity declaration is refused")
 	}
-	root, err := parseStrict(doc)
+	root, err := strictxml.Parse(doc, xmlLimits)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fromXML(err)
 	}
 	if root.Tag != "OfflinePaperlessKyc" || root.Space != "" {
 		return nil, nil, errf(ErrMalformedXML, "the root element is not OfflinePaperlessKyc")
 	}
-	sig, err := findSignature(root)
+	sig, err := strictxml.FindSignature(root)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fromXML(err)
 	}
 	embedded, err := checkSignatureShape(sig)
 	if err != nil {
@@ -240,7 +242,7 @@ func verifySignature(doc []byte, pinned []*x509.Certificate, maxBytes, maxPhoto 
 		case "KeyInfo":
 			bareSig.RemoveChild(c)
 		case "SignatureValue":
-			c.SetText(stripSpace(c.Text()))
+			c.SetText(strictxml.StripSpace(c.Text()))
 		}
 	}
 
@@ -313,41 +315,10 @@ func nameHash(key []byte, name string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// one returns the only child element of el named tag.
+// one is strictxml.One with the package's errors.
 func one(el *etree.Element, tag string, required bool) (*etree.Element, error) {
-	var found *etree.Element
-	for _, c := range el.ChildElements() {
-		if c.Tag == tag && c.Space == "" {
-			if found != nil {
-				return nil, errf(ErrMalformedXML, "more than one %s in %s", tag, el.Tag)
-			}
-			found = c
-		}
-	}
-	if found == nil && required {
-		return nil, errf(ErrMalformedXML, "no %s in %s", tag, el.Tag)
-	}
-	return found, nil
-}
-
-// fields reads unprefixed attributes, trimmed and bounded.
-func fields(el *etree.Element, kv map[string]*string) error {
-	if el == nil {
-		return nil
-	}
-	for k, p := range kv {
-		v := ""
-		for _, a := range el.Attr {
-			if a.Space == "" && a.Key == k {
-				v = strings.TrimSpace(a.Value)
-			}
-		}
-		if len(v) > maxField {
-			return errf(ErrMalformedXML, "%s %s over %d bytes", el.Tag, k, maxField)
-		}
-		*p = v
-	}
-	return nil
+	c, err := strictxml.One(el, tag, required)
+	return c, fromXML(err)
 }
 
 // ParseReferenceID splits a referenceId into the last four Aadhaar digits
@@ -414,8 +385,8 @@ func readKyc(root *etree.Element, maxPhoto int) (*Result, error) {
 			"loc": &a.Locality, "vtc": &a.VTC, "po": &a.PostOffice, "subdist": &a.SubDistrict, "dist": &a.District,
 			"state": &a.State, "pc": &a.Pincode, "country": &a.Country}},
 	} {
-		if err := fields(f.el, f.kv); err != nil {
-			return nil, err
+		if err := strictxml.Attrs(f.el, f.kv, maxField); err != nil {
+			return nil, fromXML(err)
 		}
 	}
 	if r.Last4, r.ReferenceTime, err = ParseReferenceID(r.ReferenceID); err != nil {
@@ -442,7 +413,7 @@ func readKyc(root *etree.Element, maxPhoto int) (*Result, error) {
 		return nil, errf(ErrMalformedXML, "Poi m or e is not empty or 64 hex digits")
 	}
 	if pht != nil {
-		b64 := stripSpace(pht.Text())
+		b64 := strictxml.StripSpace(pht.Text())
 		if len(b64) > base64.StdEncoding.EncodedLen(maxPhoto) {
 			return nil, errf(ErrMalformedXML, "the photo is over %d bytes", maxPhoto)
 		}
