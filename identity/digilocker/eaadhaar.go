@@ -55,25 +55,14 @@ func eaErr(kind error, format string, args ...any) error {
 	return fmt.Errorf("digilocker: %w: %s", kind, fmt.Sprintf(format, args...))
 }
 
-// XML-DSig identifiers.
-const (
-	algExcC14N    = "http://www.w3.org/2001/10/xml-exc-c14n#"
-	algC14N10     = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-	algEnveloped  = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-	algRSASHA1    = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
-	algRSASHA256  = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-	algSHA256     = "http://www.w3.org/2001/04/xmlenc#sha256"
-	nsInclusiveNS = "http://www.w3.org/2001/10/xml-exc-c14n#"
-)
-
 // The allowed algorithms. DigiLocker signs with exclusive C14N, rsa-sha1
 // and a SHA-256 digest (§1.11); rsa-sha1 is accepted for the signature
 // because that is what the real documents carry, and the content digest,
 // which a collision would have to match, is SHA-256 only.
 var (
-	allowedC14N      = map[string]bool{algExcC14N: true, algC14N10: true}
-	allowedSignature = map[string]bool{algRSASHA1: true, algRSASHA256: true}
-	allowedDigest    = map[string]bool{algSHA256: true}
+	allowedC14N      = map[string]bool{strictxml.AlgExcC14N: true, strictxml.AlgC14N10: true}
+	allowedSignature = map[string]bool{strictxml.AlgRSASHA1: true, strictxml.AlgRSASHA256: true}
+	allowedDigest    = map[string]bool{strictxml.AlgSHA256: true}
 )
 
 // EAadhaarOptions configures VerifyEAadhaar.
@@ -324,7 +313,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := strictxml.SoleAttr(ts[0], "Algorithm"); !ok || a != algEnveloped || len(ts[0].ChildElements()) > 0 {
+	if a, ok := strictxml.SoleAttr(ts[0], "Algorithm"); !ok || a != strictxml.AlgEnveloped || len(ts[0].ChildElements()) > 0 {
 		return nil, eaErr(ErrEAadhaarSignature, "the first transform is not enveloped-signature")
 	}
 	c14n, err := algorithm(ts[1], allowedC14N)
@@ -332,7 +321,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 		return nil, err
 	}
 	for _, p := range ts[1].ChildElements() {
-		if c14n != algExcC14N || p.Tag != "InclusiveNamespaces" || p.NamespaceURI() != nsInclusiveNS {
+		if c14n != strictxml.AlgExcC14N || p.Tag != "InclusiveNamespaces" || p.NamespaceURI() != strictxml.NSExcC14N {
 			return nil, eaErr(ErrEAadhaarSignature, "the canonicalization transform has an unexpected parameter")
 		}
 	}

@@ -27,25 +27,14 @@ const (
 	maxKeyCerts   = 4
 )
 
-// XML-DSig identifiers.
-const (
-	algExcC14N    = "http://www.w3.org/2001/10/xml-exc-c14n#"
-	algC14N10     = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-	algEnveloped  = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-	algRSASHA1    = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
-	algRSASHA256  = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-	algSHA256     = "http://www.w3.org/2001/04/xmlenc#sha256"
-	nsInclusiveNS = "http://www.w3.org/2001/10/xml-exc-c14n#"
-)
-
 // The allow-lists. UIDAI signs with inclusive C14N 1.0, rsa-sha1 and a
 // SHA-256 digest (§2.3): rsa-sha1 is accepted over SignedInfo because the
 // real files carry it; the content digest, which a collision would have to
 // match, is SHA-256 only.
 var (
-	allowedC14N      = map[string]bool{algC14N10: true, algExcC14N: true}
-	allowedSignature = map[string]bool{algRSASHA1: true, algRSASHA256: true}
-	allowedDigest    = map[string]bool{algSHA256: true}
+	allowedC14N      = map[string]bool{strictxml.AlgC14N10: true, strictxml.AlgExcC14N: true}
+	allowedSignature = map[string]bool{strictxml.AlgRSASHA1: true, strictxml.AlgRSASHA256: true}
+	allowedDigest    = map[string]bool{strictxml.AlgSHA256: true}
 )
 
 // fromXML maps a strictxml refusal to the package's sentinels.
@@ -130,7 +119,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a, ok := strictxml.SoleAttr(ts[0], "Algorithm"); !ok || a != algEnveloped || len(ts[0].ChildElements()) > 0 {
+	if a, ok := strictxml.SoleAttr(ts[0], "Algorithm"); !ok || a != strictxml.AlgEnveloped || len(ts[0].ChildElements()) > 0 {
 		return nil, errf(ErrSignatureShape, "the first transform is not enveloped-signature")
 	}
 	if len(ts) == 2 {
@@ -139,7 +128,7 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 			return nil, err
 		}
 		for _, p := range ts[1].ChildElements() {
-			if c14n != algExcC14N || p.Tag != "InclusiveNamespaces" || p.NamespaceURI() != nsInclusiveNS || len(ts[1].ChildElements()) > 1 {
+			if c14n != strictxml.AlgExcC14N || p.Tag != "InclusiveNamespaces" || p.NamespaceURI() != strictxml.NSExcC14N || len(ts[1].ChildElements()) > 1 {
 				return nil, errf(ErrSignatureShape, "the canonicalization transform has an unexpected parameter")
 			}
 		}

@@ -36,8 +36,19 @@ func fail(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
 }
 
-// NSXMLDSig is the XML-DSig namespace.
-const NSXMLDSig = "http://www.w3.org/2000/09/xmldsig#"
+// XML-DSig identifiers (XML Signature Syntax and Processing 1.1, §6; RFC
+// 6931 for rsa-sha256 and the SHA-256 digest).
+const (
+	NSXMLDSig    = "http://www.w3.org/2000/09/xmldsig#"
+	AlgExcC14N   = "http://www.w3.org/2001/10/xml-exc-c14n#"
+	AlgC14N10    = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+	AlgEnveloped = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+	AlgRSASHA1   = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+	AlgRSASHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+	AlgSHA256    = "http://www.w3.org/2001/04/xmlenc#sha256"
+	// NSExcC14N is the namespace of exclusive C14N's InclusiveNamespaces.
+	NSExcC14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+)
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
