@@ -20,6 +20,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwe"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/pramaan/pramaan/internal/jose"
 	"github.com/pramaan/pramaan/oid4vci"
 	"github.com/pramaan/pramaan/wellknown"
 )
@@ -46,25 +47,21 @@ func p256(pub crypto.PublicKey) (*ecdsa.PublicKey, error) {
 // publicJWK returns the public JWK (RFC 7518 Section 6.2.1) of a P-256 key,
 // with only kty, crv, x and y: what goes into a jwk header and cnf.
 func publicJWK(pub *ecdsa.PublicKey) (map[string]any, error) {
-	ek, err := pub.ECDH()
+	j, err := jose.PublicJWK(pub)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHolderKey, err)
 	}
-	pt := ek.Bytes() // 0x04 || X || Y (SEC 1 Section 2.3.3)
-	if len(pt) != 65 {
-		return nil, fmt.Errorf("%w: point of %d bytes", ErrHolderKey, len(pt))
-	}
-	return map[string]any{"kty": "EC", "crv": "P-256", "x": b64(pt[1:33]), "y": b64(pt[33:])}, nil
+	return j, nil
 }
 
 // thumbprint is the RFC 7638 SHA-256 thumbprint of a P-256 key: the
 // required members in lexicographic order, no white space.
 func thumbprint(pub *ecdsa.PublicKey) (string, error) {
-	j, err := publicJWK(pub)
+	t, err := jose.Thumbprint(pub)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w: %v", ErrHolderKey, err)
 	}
-	return sha256b64(fmt.Sprintf(`{"crv":"P-256","kty":"EC","x":%q,"y":%q}`, j["x"], j["y"])), nil
+	return t, nil
 }
 
 // signES256 writes a compact JWS (RFC 7515 Section 7.1) signed with ES256
@@ -107,24 +104,7 @@ func signES256(signer crypto.Signer, header, claims map[string]any) (string, err
 // without query and fragment (Section 4.2); ath binds the proof to an
 // access token at a protected resource (Section 7).
 func dpopProof(key *ecdsa.PrivateKey, method, target, nonce, accessToken string, now time.Time) (string, error) {
-	j, err := publicJWK(&key.PublicKey)
-	if err != nil {
-		return "", err
-	}
-	jti := make([]byte, 16)
-	if _, err := rand.Read(jti); err != nil {
-		return "", err
-	}
-	htu, _, _ := strings.Cut(target, "?")
-	htu, _, _ = strings.Cut(htu, "#")
-	claims := map[string]any{"htm": method, "htu": htu, "iat": now.Unix(), "jti": b64(jti)}
-	if nonce != "" {
-		claims["nonce"] = nonce
-	}
-	if accessToken != "" {
-		claims["ath"] = sha256b64(accessToken)
-	}
-	return signES256(key, map[string]any{"typ": "dpop+jwt", "jwk": j}, claims)
+	return jose.DPoPProof(key, method, target, nonce, accessToken, now)
 }
 
 // keyProof is a jwt key proof (Appendix F.1): typ openid4vci-proof+jwt,

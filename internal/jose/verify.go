@@ -96,8 +96,8 @@ func DecodeObject(data []byte) (map[string]json.RawMessage, error) {
 }
 
 // Verify checks the signature with pub under alg: ES256, ES384, ES512
-// (RFC 7518 Section 3.4, R || S), EdDSA with Ed25519 (RFC 8037) or PS256
-// with a key of 2048 bits or more (RFC 7518 Section 3.5).
+// (RFC 7518 Section 3.4, R || S), EdDSA with Ed25519 (RFC 8037), PS256 or
+// RS256 with a key of 2048 bits or more (RFC 7518 Sections 3.5 and 3.3).
 func (c *Compact) Verify(alg string, pub crypto.PublicKey) error {
 	switch alg {
 	case "ES256", "ES384", "ES512":
@@ -126,14 +126,20 @@ func (c *Compact) Verify(alg string, pub crypto.PublicKey) error {
 			return ErrVerify
 		}
 		return nil
-	case "PS256":
+	case "PS256", "RS256":
 		k, ok := pub.(*rsa.PublicKey)
 		if !ok || k.N.BitLen() < 2048 {
-			return fmt.Errorf("%w: PS256 needs an RSA key of 2048 bits or more", ErrVerify)
+			return fmt.Errorf("%w: %s needs an RSA key of 2048 bits or more", ErrVerify, alg)
 		}
 		d := crypto.SHA256.New()
 		d.Write(c.SigningInput)
-		if err := rsa.VerifyPSS(k, crypto.SHA256, d.Sum(nil), c.Signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}); err != nil {
+		var err error
+		if alg == "PS256" {
+			err = rsa.VerifyPSS(k, crypto.SHA256, d.Sum(nil), c.Signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+		} else { // RFC 7518 Section 3.3
+			err = rsa.VerifyPKCS1v15(k, crypto.SHA256, d.Sum(nil), c.Signature)
+		}
+		if err != nil {
 			return ErrVerify
 		}
 		return nil
