@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
 // Keystore holds the issuer's keys, loaded from (and, on the first run,
 // created in) one directory. It is read-only after Open and safe for
-// concurrent use. Its printed and logged forms never contain a secret.
+// concurrent use (the relying-party keys alone are created on first use). Its printed and logged forms never contain a secret.
 type Keystore struct {
 	dir     string
 	opts    Options
@@ -26,6 +27,10 @@ type Keystore struct {
 	req     *RequestKey
 	data    *DataKey
 	admin   *AdminToken
+
+	// rp holds the relying-party keys, created on first use (RPKeys).
+	rpMu sync.Mutex
+	rp   *RPKeys
 }
 
 // Open loads the keystore in dir, creating the directory and any missing
