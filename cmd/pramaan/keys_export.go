@@ -50,7 +50,11 @@ type keysExport struct {
 	IACA                  string           `json:"iaca_pem"`
 	DocumentSigner        string           `json:"document_signer_pem"`
 	CredentialCertificate string           `json:"credential_certificate_pem"`
-	Warnings              []string         `json:"warnings,omitempty"`
+	// RelyingPartyJWKS is what an OpenID provider (eSignet) registers for
+	// Pramaan as its client: the private_key_jwt signing key and the
+	// userinfo encryption key.
+	RelyingPartyJWKS map[string]any `json:"relying_party_jwks"`
+	Warnings         []string       `json:"warnings,omitempty"`
 }
 
 // exportKeys opens an existing keystore (it never creates one: exporting
@@ -63,7 +67,14 @@ func exportKeys(dir string, e env) (keysExport, error) {
 	if err != nil {
 		return keysExport{}, err
 	}
+	// The relying-party keys are made here when missing, so that they can
+	// be registered with a provider before the first sign-in.
+	rp, err := ks.RPKeys()
+	if err != nil {
+		return keysExport{}, err
+	}
 	out := keysExport{
+		RelyingPartyJWKS:      rp.PublicJWKS(),
 		JWKS:                  ks.JWKS(),
 		IACA:                  certPEM(ks.IACA()),
 		DocumentSigner:        certPEM(ks.DocumentSigner().Chain()...),

@@ -154,7 +154,7 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 		Logger: logger, MaxBodyBytes: int(cfg.Limits.MaxBodyBytes), Now: e.now,
 	}
 	if citizen != nil {
-		hc.Portal, hc.Sandbox = citizen.Service, citizen.Handler()
+		hc.Portal, hc.Sandbox, hc.ESignetSandbox = citizen.Service, citizen.Handler(), citizen.ESignetHandler()
 	}
 	if ekycSvc != nil {
 		hc.EKYC, hc.EKYCSandbox, hc.MaxUploadBytes = ekycSvc.Service, ekycSvc.Handler(), cfg.EKYC.MaxZipBytes
@@ -237,6 +237,14 @@ Next:
 		fmt.Fprintf(e.stdout, "  open %s/ to sign in with DigiLocker (SANDBOX: a simulator with test citizens, no real identity data)\n", cfg.Server.PublicURL)
 	case config.DigiLockerLive:
 		fmt.Fprintf(e.stdout, "  open %s/ to sign in with DigiLocker (%s)\n", cfg.Server.PublicURL, cfg.DigiLocker.BaseURL)
+	}
+	if cfg.DigiLocker.Mode != config.DigiLockerOff {
+		switch cfg.ESignet.Mode {
+		case config.ESignetSandbox:
+			fmt.Fprintf(e.stdout, "  open %s/ to sign in with eSignet (SANDBOX: a simulator with test users, no real identity data)\n", cfg.Server.PublicURL)
+		case config.ESignetLive:
+			fmt.Fprintf(e.stdout, "  open %s/ to sign in with eSignet (%s)\n", cfg.Server.PublicURL, cfg.ESignet.Issuer)
+		}
 	}
 	switch cfg.EKYC.Mode {
 	case config.EKYCSandbox:

@@ -16,6 +16,7 @@ type Config struct {
 	KeyAttestation           KeyAttestation                     `yaml:"key_attestation"`
 	DigiLocker               DigiLocker                         `yaml:"digilocker"`
 	EKYC                     EKYC                               `yaml:"ekyc"`
+	ESignet                  ESignet                            `yaml:"esignet"`
 }
 
 // KeyAttestation configures how attested holder keys are checked.

@@ -51,6 +51,7 @@ func Default() *Config {
 		},
 		DigiLocker: defaultDigiLocker(),
 		EKYC:       defaultEKYC(),
+		ESignet:    defaultESignet(),
 		Callbacks: Callbacks{
 			MaxAttempts: 10,
 			BaseDelay:   2 * time.Second,

@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	c.validateKeyAttestation(&p)
 	c.validateDigiLocker(&p)
 	c.validateEKYC(&p)
+	c.validateESignet(&p)
 	return p.err()
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/pramaan/pramaan/issuer"
 	"github.com/pramaan/pramaan/oid4vci"
@@ -115,6 +116,9 @@ type Config struct {
 	// Sandbox, when set, is the DigiLocker simulator mounted at
 	// SandboxPrefix.
 	Sandbox http.Handler
+	// ESignetSandbox, when set, is the eSignet simulator mounted at
+	// ESignetSandboxPrefix.
+	ESignetSandbox http.Handler
 	// EKYC, when set, serves POST /ekyc/offline and POST /ekyc/qr;
 	// EKYCSandbox is mounted at EKYCSandboxPrefix.
 	EKYC        EKYC
@@ -239,6 +243,9 @@ func New(cfg Config) (*fiber.App, error) {
 
 	if cfg.Portal != nil {
 		s.portalRoutes(app, cfg.Portal, cfg.Sandbox)
+	}
+	if cfg.ESignetSandbox != nil {
+		app.Use(ESignetSandboxPrefix+"/", adaptor.HTTPHandler(detached(http.StripPrefix(ESignetSandboxPrefix, cfg.ESignetSandbox))))
 	}
 	if cfg.EKYC != nil {
 		s.ekycRoutes(app, cfg.EKYC, cfg.EKYCSandbox, cfg.MaxUploadBytes)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type Portal interface {
 	Claims(ctx context.Context, subject string) ([]record.Claim, error)
 	NewOffer(ctx context.Context, subject string) (*portal.Offer, error)
 	PageFor(ctx context.Context, subject string, offer *portal.Offer) (*portal.Page, error)
+	ESignetEnabled() bool
+	StartESignet(ctx context.Context, sessionID string) (*portal.Start, error)
+	HandleESignetCallback(ctx context.Context, cb portal.Callback, query url.Values) (*portal.SignedIn, error)
 }
 
 // Cookie names. The state cookie lives only on the DigiLocker paths.
@@ -39,6 +43,8 @@ const (
 	cookieSession = "pramaan_session"
 	// SandboxPrefix is where the DigiLocker simulator is mounted.
 	SandboxPrefix = "/sandbox/digilocker"
+	// ESignetSandboxPrefix is where the eSignet simulator is mounted.
+	ESignetSandboxPrefix = "/sandbox/esignet"
 )
 
 // portalRoutes adds the citizen's routes.
@@ -56,6 +62,10 @@ func (s *server) portalRoutes(app *fiber.App, p Portal, sandbox http.Handler) {
 	app.Get("/digilocker/file", h.file)
 	app.Post("/digilocker/refresh", h.refresh)
 	app.Get("/digilocker/claims", h.claims)
+	if p.ESignetEnabled() {
+		app.Get(portal.PathESignetStart, h.esignetStart)
+		app.Get(portal.PathESignetCallback, h.esignetCallback)
+	}
 	if sandbox != nil {
 		// The simulator serves /public/oauth2/…; it is mounted under its
 		// prefix with the prefix stripped.
@@ -178,6 +188,35 @@ func (h *portalHandlers) callback(c *fiber.Ctx) error {
 	if res.SessionID != "" {
 		c.Cookie(h.cookie(cookieSession, res.SessionID, "/", time.Until(res.SessionExpiresAt)))
 	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Redirect("/", http.StatusSeeOther)
+}
+
+// esignetStart pushes the authorization request and sends the browser to
+// eSignet, the state in a cookie on the eSignet paths.
+func (h *portalHandlers) esignetStart(c *fiber.Ctx) error {
+	st, err := h.p.StartESignet(c.UserContext(), c.Cookies(cookieSession))
+	if err != nil {
+		return h.renderProblem(c, h.subject(c), err)
+	}
+	c.Cookie(h.cookie(cookieState, st.State, "/auth/esignet", 10*time.Minute))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Redirect(st.URL, http.StatusFound)
+}
+
+func (h *portalHandlers) esignetCallback(c *fiber.Ctx) error {
+	query, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return h.renderProblem(c, h.subject(c), &portal.Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "the callback's query is malformed"})
+	}
+	cb := portal.Callback{State: query.Get("state"), CookieState: c.Cookies(cookieState), SessionID: c.Cookies(cookieSession)}
+	// The state cookie is spent whatever the outcome.
+	c.Cookie(h.cookie(cookieState, "", "/auth/esignet", 0))
+	res, err := h.p.HandleESignetCallback(c.UserContext(), cb, query)
+	if err != nil {
+		return h.renderProblem(c, h.subject(c), err)
+	}
+	c.Cookie(h.cookie(cookieSession, res.SessionID, "/", time.Until(res.SessionExpiresAt)))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect("/", http.StatusSeeOther)
 }

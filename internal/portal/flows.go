@@ -95,18 +95,12 @@ type SignedIn struct {
 // pending row, exchanges the code with the stored verifier, and imports
 // the flow's evidence into the record.
 func (s *Service) HandleCallback(ctx context.Context, cb Callback) (*SignedIn, error) {
-	if cb.State == "" {
-		return nil, newError(http.StatusBadRequest, "invalid_request", "the callback has no state", nil)
-	}
-	if cb.CookieState == "" || subtle.ConstantTimeCompare([]byte(cb.CookieState), []byte(cb.State)) != 1 {
-		return nil, newError(http.StatusBadRequest, "invalid_state", "the state does not match this browser's sign-in; start again", nil)
-	}
-	p, err := s.cfg.Store.ConsumePendingAuth(ctx, hash(cb.State), s.cfg.Now())
-	if errors.Is(err, ErrNotFound) {
-		return nil, newError(http.StatusBadRequest, "invalid_state", "this sign-in was already completed or has expired; start again", err)
-	}
+	p, err := s.consumePending(ctx, cb)
 	if err != nil {
 		return nil, err
+	}
+	if p.Flow == flowESignet {
+		return nil, newError(http.StatusBadRequest, "invalid_state", "this state belongs to another sign-in; start again", nil)
 	}
 	flow := digilocker.Flow(p.Flow)
 	if cb.Error != "" {
@@ -214,13 +208,9 @@ func (s *Service) signIn(ctx context.Context, client *digilocker.Client, tok *di
 		out.Recorded += n
 	}
 	if callerSubject == "" {
-		id := randomToken()
-		now := s.cfg.Now()
-		ss := Session{IDHash: hash(id), SubjectID: subject, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
-		if err := s.cfg.Store.CreateSession(ctx, ss); err != nil {
+		if err := s.openSession(ctx, out); err != nil {
 			return nil, err
 		}
-		out.SessionID, out.SessionExpiresAt = id, ss.ExpiresAt
 	}
 	return out, nil
 }

@@ -13,10 +13,12 @@ import (
 
 // Page is what the citizen's page shows.
 type Page struct {
-	Sandbox  bool
-	SignedIn bool
-	Claims   []ClaimView
-	Offer    *OfferView
+	Sandbox bool
+	// ESignet shows "Sign in with eSignet"; ESignetSandbox labels it.
+	ESignet, ESignetSandbox bool
+	SignedIn                bool
+	Claims                  []ClaimView
+	Offer                   *OfferView
 	// Problem is an answer to show instead of a JSON error.
 	Problem *Error
 }
@@ -43,7 +45,7 @@ type OfferView struct {
 // PageFor builds the page of a subject ("" when not signed in), with an
 // offer when one was just made.
 func (s *Service) PageFor(ctx context.Context, subject string, offer *Offer) (*Page, error) {
-	p := &Page{Sandbox: s.cfg.Sandbox, SignedIn: subject != ""}
+	p := &Page{Sandbox: s.cfg.Sandbox, ESignet: s.cfg.ESignet != nil, ESignetSandbox: s.cfg.ESignetSandbox, SignedIn: subject != ""}
 	if subject == "" {
 		return p, nil
 	}
@@ -115,12 +117,13 @@ code{word-break:break-all}
 </head>
 <body>
 <h1>Pramaan</h1>
-{{if .Sandbox}}<p class="sandbox" id="sandbox-notice">Sandbox: DigiLocker here is a simulator with test citizens. No real identity data is used.</p>{{end}}
+{{if .Sandbox}}<p class="sandbox" id="sandbox-notice">Sandbox: DigiLocker{{if .ESignetSandbox}} and eSignet{{end}} here {{if .ESignetSandbox}}are simulators{{else}}is a simulator{{end}} with test citizens. No real identity data is used.</p>{{end}}
 {{with .Problem}}<div class="problem" id="problem"><strong>{{.Code}}</strong>: {{.Description}}{{if .RestartURL}} <a href="{{.RestartURL}}">Start again</a>{{end}}</div>{{end}}
 {{if not .SignedIn}}
 <p>Get verifiable credentials from your DigiLocker documents.</p>
 <p><a class="button" id="login" href="/auth/digilocker/login/start">Sign in with DigiLocker{{if .Sandbox}} (sandbox){{end}}</a></p>
 <p><a class="button" id="share" href="/auth/digilocker/documents/start">Share documents</a></p>
+{{if .ESignet}}<p><a class="button" id="esignet" href="/auth/esignet/start">Sign in with eSignet{{if .ESignetSandbox}} (sandbox){{end}}</a></p>{{end}}
 {{else}}
 <h2>Your verified claims</h2>
 {{if .Claims}}
@@ -130,6 +133,7 @@ code{word-break:break-all}
 {{end}}</table>
 {{else}}<p>No claims yet.</p>{{end}}
 <p><a class="button" id="share" href="/auth/digilocker/documents/start">Share documents</a></p>
+{{if .ESignet}}<p><a class="button" id="esignet" href="/auth/esignet/start">Sign in with eSignet{{if .ESignetSandbox}} (sandbox){{end}}</a></p>{{end}}
 <form method="post" action="/wallet-offer"><button id="add-to-wallet" type="submit">Add to wallet</button></form>
 {{with .Offer}}
 <section id="offer">

@@ -106,6 +106,10 @@ type Config struct {
 	Offers         Offers
 	Audit          Auditor
 	Sealer         Sealer
+	// ESignet, when set, signs citizens in with eSignet too;
+	// ESignetSandbox labels it as the simulator.
+	ESignet        ESignet
+	ESignetSandbox bool
 	// Sandbox marks the page and answers as talking to the simulator.
 	Sandbox    bool
 	SessionTTL time.Duration // default 30 minutes

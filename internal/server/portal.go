@@ -15,6 +15,7 @@ import (
 	"github.com/pramaan/pramaan/attestation/android"
 	"github.com/pramaan/pramaan/identity/digilocker"
 	"github.com/pramaan/pramaan/identity/digilocker/sandbox"
+	esignetsandbox "github.com/pramaan/pramaan/identity/esignet/sandbox"
 	"github.com/pramaan/pramaan/identity/extract"
 	"github.com/pramaan/pramaan/identity/record"
 	"github.com/pramaan/pramaan/internal/audit"
@@ -74,6 +75,8 @@ func (s subjectClaims) CredentialClaims(ctx context.Context, subjectID string) (
 type Portal struct {
 	Service *portal.Service
 	Sandbox *sandbox.Sandbox
+	// ESignetSandbox is the eSignet simulator to mount, in sandbox mode.
+	ESignetSandbox *esignetsandbox.Sandbox
 }
 
 // NewPortal builds the citizen's side from the configuration; nil when
@@ -156,13 +159,22 @@ func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Reco
 		}
 		slices.Sort(offer)
 	}
-	svc, err := portal.New(portal.Config{
+	rp, esb, err := newESignet(cfg, ks, now)
+	if err != nil {
+		return nil, err
+	}
+	out.ESignetSandbox = esb
+	pc := portal.Config{
 		Client: client, MobileClient: mobile, Tokens: tokens, Extractor: ex,
 		EAadhaar: digilocker.EAadhaarOptions{Roots: pool(roots), Now: now},
 		DocTypes: d.DocTypes, Configurations: offer,
 		Store: st, Record: rec.Claims, Offers: offers, Audit: rec.Audit, Sealer: ks.DataKey(),
 		Sandbox: d.Mode == config.DigiLockerSandbox, SessionTTL: d.SessionTTL, Now: now,
-	})
+	}
+	if rp != nil {
+		pc.ESignet, pc.ESignetSandbox = rp, esb != nil
+	}
+	svc, err := portal.New(pc)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +193,14 @@ func pool(roots []*x509.Certificate) *x509.CertPool {
 		p.AddCert(c)
 	}
 	return p
+}
+
+// ESignetHandler is the eSignet simulator to mount, or nil.
+func (p *Portal) ESignetHandler() http.Handler {
+	if p == nil || p.ESignetSandbox == nil {
+		return nil
+	}
+	return p.ESignetSandbox.Handler()
 }
 
 // Handler is the simulator to mount, or nil.
