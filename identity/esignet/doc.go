@@ -4,8 +4,8 @@
 //
 //   - endpoints come from the discovery document (never hard-coded), whose
 //     issuer must be the configured one; the JWKS is cached and fetched
-//     again, at most once a minute, when a token names an unknown kid
-//     (rotation);
+//     again when a token names an unknown kid (rotation), unless the
+//     cached set is under ten seconds old;
 //   - the client authenticates only with private_key_jwt (RFC 7523: iss =
 //     sub = client_id, aud the endpoint, a short exp, a unique jti), signed
 //     by the relying party's key through a crypto.Signer;

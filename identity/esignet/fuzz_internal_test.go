@@ -6,7 +6,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -25,7 +28,7 @@ func fuzzRP(tb testing.TB) (*RP, *ecdsa.PrivateKey) {
 		tb.Fatal(err)
 	}
 	rp.p.md, rp.p.mdAt = &Metadata{Issuer: "https://op.example"}, now
-	rp.p.keys, rp.p.keysAt, rp.p.keysTried = map[string]crypto.PublicKey{"k1": &opKey.PublicKey}, now, now
+	rp.p.keys, rp.p.keysAt = map[string]crypto.PublicKey{"k1": &opKey.PublicKey}, now
 	return rp, opKey
 }
 
@@ -68,5 +71,54 @@ func TestFoldPrefersUntaggedThenLocaleOrder(t *testing.T) {
 		"verified_claims": []any{map[string]any{"claims": map[string]any{"birthdate": "1994-08-14"}}}})
 	if got["name"] != "आशा" || got["gender"] != "F" || got["birthdate"] != "1994-08-14" || len(got) != 3 {
 		t.Fatalf("folded %v", got)
+	}
+}
+
+// An unknown kid makes the JWKS be fetched again (a rotated key is found),
+// unless the set is under ten seconds old; a known kid is served from the
+// cache.
+func TestJWKSRotation(t *testing.T) {
+	k1, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	k2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	keys := []*ecdsa.PrivateKey{k1}
+	fetches := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches++
+		set := []any{}
+		for i, k := range keys {
+			j, _ := jose.PublicJWK(&k.PublicKey)
+			j["kid"], j["use"] = fmt.Sprintf("k%d", i+1), "sig"
+			set = append(set, j)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"keys": set})
+	}))
+	defer srv.Close()
+	rp, _ := fuzzRP(t)
+	now := rp.cfg.Now()
+	clock := now
+	rp.cfg.Now = func() time.Time { return clock }
+	rp.p.md.JWKSURI = srv.URL
+	rp.p.keys, rp.p.keysAt = nil, time.Time{}
+	ctx := context.Background()
+	if _, err := rp.p.key(ctx, "k1"); err != nil || fetches != 1 {
+		t.Fatalf("k1: %v after %d fetches", err, fetches)
+	}
+	if _, err := rp.p.key(ctx, "k1"); err != nil || fetches != 1 {
+		t.Fatalf("cached k1: %v after %d fetches", err, fetches)
+	}
+	keys = append(keys, k2) // the provider rotates
+	clock = clock.Add(30 * time.Second)
+	if _, err := rp.p.key(ctx, "k2"); err != nil || fetches != 2 {
+		t.Fatalf("rotated k2: %v after %d fetches", err, fetches)
+	}
+	if _, err := rp.p.key(ctx, "k9"); err == nil || fetches != 2 {
+		t.Fatalf("unknown k9 right after a fetch: %v after %d fetches, want no new fetch", err, fetches)
+	}
+	clock = clock.Add(11 * time.Second)
+	if _, err := rp.p.key(ctx, "k9"); err == nil || fetches != 3 {
+		t.Fatalf("k9 eleven seconds later: %v after %d fetches", err, fetches)
+	}
+	if _, err := rp.p.key(ctx, "k9"); err == nil || fetches != 3 {
+		t.Fatalf("k9 again at once: %v after %d fetches, want no new fetch", err, fetches)
 	}
 }

@@ -23,8 +23,9 @@ const (
 	maxJWKSBytes     = 64 << 10
 	maxJWKSKeys      = 32
 	// jwksRefetchEvery bounds how often an unknown kid makes the JWKS be
-	// fetched again.
-	jwksRefetchEvery = time.Minute
+	// fetched again: soon enough after a rotation, never a fetch per
+	// forged kid.
+	jwksRefetchEvery = 10 * time.Second
 )
 
 // Metadata is what the relying party reads of the discovery document
@@ -53,9 +54,8 @@ type provider struct {
 	mu        sync.Mutex
 	md        *Metadata
 	mdAt      time.Time
-	keys      map[string]crypto.PublicKey
-	keysAt    time.Time
-	keysTried time.Time
+	keys   map[string]crypto.PublicKey
+	keysAt time.Time
 }
 
 // metadata returns the discovery document, fetched again after
@@ -119,7 +119,8 @@ func checkURL(raw string) error {
 
 // key returns the provider's signing key kid (the only key when kid is
 // empty and the set has one), fetching the JWKS when it is stale or does
-// not have the kid (at most once per jwksRefetchEvery for a miss).
+// not have the kid (a miss fetches again only when the set is older than
+// jwksRefetchEvery).
 func (p *provider) key(ctx context.Context, kid string) (crypto.PublicKey, error) {
 	md, err := p.metadata(ctx)
 	if err != nil {
@@ -144,10 +145,9 @@ func (p *provider) key(ctx context.Context, kid string) (crypto.PublicKey, error
 	if k, ok := lookup(); ok && fresh {
 		return k, nil
 	}
-	if fresh && now.Sub(p.keysTried) < jwksRefetchEvery {
+	if fresh && now.Sub(p.keysAt) < jwksRefetchEvery {
 		return nil, fmt.Errorf("no key %.60q in the provider's JWKS", kid)
 	}
-	p.keysTried = now
 	keys, err := p.fetchJWKS(ctx, md.JWKSURI)
 	if err != nil {
 		return nil, err
