@@ -49,7 +49,7 @@ func decrypter(t testing.TB) *rsa.PrivateKey {
 	return rsaKey
 }
 
-func newOP(t *testing.T, encrypted bool, tweak func(*esignet.Config)) *op {
+func newOP(t testing.TB, encrypted bool, tweak func(*esignet.Config)) *op {
 	t.Helper()
 	o := &op{hits: map[string]int{}}
 	var h http.Handler
