@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pramaan/pramaan/internal/portal"
+	"github.com/pramaan/pramaan/identity/face"
 	"github.com/pramaan/pramaan/issuer"
 	"github.com/pramaan/pramaan/outbox"
 )
@@ -35,6 +36,7 @@ type Store interface {
 	issuer.Sweeper
 	CitizenStore
 	RecordStore
+	face.Store
 	io.Closer
 }
 
@@ -71,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("subject lock", func(t *testing.T) { RunSubjectLock(t, open, nil) })
 	t.Run("record", func(t *testing.T) { testRecordStore(t, open) })
 	t.Run("audit chain", func(t *testing.T) { RunAuditChain(t, open, nil) })
+	t.Run("face", func(t *testing.T) { testFaceStore(t, open) })
 }
 
 func newStore(t *testing.T, open Opener) Store {
