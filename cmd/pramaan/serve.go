@@ -155,6 +155,9 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	}
 	if citizen != nil {
 		hc.Portal, hc.Sandbox, hc.ESignetSandbox = citizen.Service, citizen.Handler(), citizen.ESignetHandler()
+		if citizen.Face != nil {
+			hc.Face = citizen.Face
+		}
 	}
 	if ekycSvc != nil {
 		hc.EKYC, hc.EKYCSandbox, hc.MaxUploadBytes = ekycSvc.Service, ekycSvc.Handler(), cfg.EKYC.MaxZipBytes

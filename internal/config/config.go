@@ -17,6 +17,7 @@ type Config struct {
 	DigiLocker               DigiLocker                         `yaml:"digilocker"`
 	EKYC                     EKYC                               `yaml:"ekyc"`
 	ESignet                  ESignet                            `yaml:"esignet"`
+	Face                     Face                               `yaml:"face"`
 }
 
 // KeyAttestation configures how attested holder keys are checked.

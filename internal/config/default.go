@@ -52,6 +52,7 @@ func Default() *Config {
 		DigiLocker: defaultDigiLocker(),
 		EKYC:       defaultEKYC(),
 		ESignet:    defaultESignet(),
+		Face:       defaultFace(),
 		Callbacks: Callbacks{
 			MaxAttempts: 10,
 			BaseDelay:   2 * time.Second,

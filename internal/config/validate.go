@@ -56,6 +56,7 @@ func (c *Config) Validate() error {
 	c.validateDigiLocker(&p)
 	c.validateEKYC(&p)
 	c.validateESignet(&p)
+	c.validateFace(&p)
 	return p.err()
 }
 

@@ -116,6 +116,9 @@ type Config struct {
 	// Sandbox, when set, is the DigiLocker simulator mounted at
 	// SandboxPrefix.
 	Sandbox http.Handler
+	// Face, when set with Portal, serves the enrollment app's
+	// /enrollment/* routes and the admin face routes.
+	Face FaceAdmin
 	// ESignetSandbox, when set, is the eSignet simulator mounted at
 	// ESignetSandboxPrefix.
 	ESignetSandbox http.Handler
@@ -243,6 +246,9 @@ func New(cfg Config) (*fiber.App, error) {
 
 	if cfg.Portal != nil {
 		s.portalRoutes(app, cfg.Portal, cfg.Sandbox)
+	}
+	if cfg.Face != nil && cfg.Portal != nil {
+		s.faceRoutes(app, cfg.Portal, cfg.Face)
 	}
 	if cfg.ESignetSandbox != nil {
 		app.Use(ESignetSandboxPrefix+"/", adaptor.HTTPHandler(detached(http.StripPrefix(ESignetSandboxPrefix, cfg.ESignetSandbox))))

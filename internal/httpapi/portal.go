@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/pramaan/pramaan/identity/digilocker"
+	"github.com/pramaan/pramaan/identity/face"
 	"github.com/pramaan/pramaan/identity/record"
 	"github.com/pramaan/pramaan/internal/portal"
 )
@@ -32,6 +33,8 @@ type Portal interface {
 	Claims(ctx context.Context, subject string) ([]record.Claim, error)
 	NewOffer(ctx context.Context, subject string) (*portal.Offer, error)
 	PageFor(ctx context.Context, subject string, offer *portal.Offer) (*portal.Page, error)
+	NewEnrollmentLink(ctx context.Context, subject string) (*portal.EnrollmentLink, error)
+	Enroll(ctx context.Context, subject string, req face.EnrollRequest) (*face.Enrollment, error)
 	ESignetEnabled() bool
 	StartESignet(ctx context.Context, sessionID string) (*portal.Start, error)
 	HandleESignetCallback(ctx context.Context, cb portal.Callback, query url.Values) (*portal.SignedIn, error)

@@ -106,6 +106,10 @@ type Config struct {
 	Offers         Offers
 	Audit          Auditor
 	Sealer         Sealer
+	// Face, when set, enrolls face templates through e-KYC links valid for
+	// FaceLinkTTL.
+	Face        Face
+	FaceLinkTTL time.Duration
 	// ESignet, when set, signs citizens in with eSignet too;
 	// ESignetSandbox labels it as the simulator.
 	ESignet        ESignet

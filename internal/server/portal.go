@@ -17,6 +17,7 @@ import (
 	"github.com/pramaan/pramaan/identity/digilocker/sandbox"
 	esignetsandbox "github.com/pramaan/pramaan/identity/esignet/sandbox"
 	"github.com/pramaan/pramaan/identity/extract"
+	"github.com/pramaan/pramaan/identity/face"
 	"github.com/pramaan/pramaan/identity/record"
 	"github.com/pramaan/pramaan/internal/audit"
 	"github.com/pramaan/pramaan/internal/config"
@@ -38,6 +39,7 @@ type CitizenStore interface {
 	digilocker.LinkStore
 	record.Store
 	audit.Store
+	face.Store
 }
 
 // Record is the verified-claims record with its audit log.
@@ -77,6 +79,8 @@ type Portal struct {
 	Sandbox *sandbox.Sandbox
 	// ESignetSandbox is the eSignet simulator to mount, in sandbox mode.
 	ESignetSandbox *esignetsandbox.Sandbox
+	// Face is face enrollment, nil when face.enabled is false.
+	Face *face.Service
 }
 
 // NewPortal builds the citizen's side from the configuration; nil when
@@ -174,6 +178,12 @@ func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Reco
 	if rp != nil {
 		pc.ESignet, pc.ESignetSandbox = rp, esb != nil
 	}
+	if cfg.Face.Enabled {
+		if out.Face, err = newFace(cfg, ks, st, rec, now); err != nil {
+			return nil, err
+		}
+		pc.Face, pc.FaceLinkTTL = out.Face, cfg.Face.LinkTTL
+	}
 	svc, err := portal.New(pc)
 	if err != nil {
 		return nil, err
@@ -209,4 +219,18 @@ func (p *Portal) Handler() http.Handler {
 		return nil
 	}
 	return p.Sandbox.Handler()
+}
+
+// newFace builds face enrollment over the store and the record.
+func newFace(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Record, now func() time.Time) (*face.Service, error) {
+	key, err := ks.DataKey().DeriveKey("pramaan face aadhaar correlation v1")
+	if err != nil {
+		return nil, err
+	}
+	models := make([]face.Model, 0, len(cfg.Face.Models))
+	for _, m := range cfg.Face.Models {
+		models = append(models, face.Model{ID: m.ID, Dimension: m.Dimension, MatchThreshold: m.MatchThreshold, DuplicateThreshold: m.DuplicateThreshold})
+	}
+	return face.New(face.Config{Store: st, Sealer: ks.DataKey(), Record: rec.Claims, Audit: rec.Audit, Models: models,
+		CorrelationKey: key, LinkTTL: cfg.Face.LinkTTL, Now: now})
 }
