@@ -176,6 +176,18 @@ func TestFaceEnrollmentFromEAadhaar(t *testing.T) {
 		t.Fatalf("record: %+v", cl["face.enrolled"])
 	}
 
+	// "Add to wallet" now offers the face-enrollment credential too, the
+	// e-Aadhaar photo as its portrait.
+	offerLink, confs := ashaC.offer()
+	if !contains(confs, "face_enrollment_sd_jwt") {
+		t.Fatalf("offered %v", confs)
+	}
+	got := receive(t, offerLink, filepath.Join(dataDir, "iaca.pem"))
+	fc := disclosed(t, got["face_enrollment_sd_jwt"].File)
+	if fc["face_enrolled"] != true || fc["face_model"] != "mobilefacenet-192" || fc["name"] != "Asha Verma" || fc["portrait"] != link.Photo {
+		t.Fatalf("face credential claims: enrolled %v model %v name %v portrait %v", fc["face_enrolled"], fc["face_model"], fc["name"], fc["portrait"] != nil)
+	}
+
 	// Erasure: no template left, ciphertext included; a tombstone.
 	resp, body = admin.do(http.MethodDelete, "/admin/face/templates/"+asha, nil, "Authorization", bearer)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"erased":1`) {

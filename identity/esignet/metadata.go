@@ -51,9 +51,9 @@ type Metadata struct {
 type provider struct {
 	cfg *Config
 
-	mu        sync.Mutex
-	md        *Metadata
-	mdAt      time.Time
+	mu     sync.Mutex
+	md     *Metadata
+	mdAt   time.Time
 	keys   map[string]crypto.PublicKey
 	keysAt time.Time
 }

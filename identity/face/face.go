@@ -440,7 +440,9 @@ func (s *Service) Erase(ctx context.Context, subjectID string) (int, error) {
 }
 
 // Duplicates lists the flagged pairs for review.
-func (s *Service) Duplicates(ctx context.Context) ([]Duplicate, error) { return s.cfg.Store.FaceDuplicates(ctx) }
+func (s *Service) Duplicates(ctx context.Context) ([]Duplicate, error) {
+	return s.cfg.Store.FaceDuplicates(ctx)
+}
 
 // DecodeEmbedding reads base64 of little-endian float32s: exactly dim
 // values, each finite, not all zero; returned normalised to unit length.

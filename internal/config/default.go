@@ -19,6 +19,10 @@ const (
 	// EducationVCT is the vct of education_sd_jwt, built from DigiLocker's
 	// class X and XII marksheets (SSCER, HSCER).
 	EducationVCT = "urn:pramaan:education:1"
+	// FaceEnrollmentVCT is the vct of face_enrollment_sd_jwt: the facts of
+	// a face enrolment gated by e-KYC (identity/face), and the e-KYC photo
+	// as portrait when the citizen adds it to a wallet.
+	FaceEnrollmentVCT = "urn:pramaan:face-enrollment:1"
 )
 
 // Default returns the embedded default configuration: a development issuer
@@ -106,6 +110,21 @@ func Default() *Config {
 				TextColor:       "#ffffff",
 				Claims:          educationClaims(),
 			},
+			"face_enrollment_sd_jwt": {
+				Format:     FormatSDJWTVC,
+				VCT:        FaceEnrollmentVCT,
+				SigningAlg: "ES256",
+				Binding:    BindingJWK,
+				ProofTypes: ProofTypes{JWT: &JWTProofType{SigningAlgs: []string{"ES256"}}},
+				Validity:   365 * 24 * time.Hour,
+				Display: map[string]Display{
+					"en": {Name: "Face enrollment", Description: "A face template enrolled against a verified e-KYC photo"},
+					"hi": {Name: "चेहरा नामांकन", Description: "सत्यापित ई-केवाईसी फ़ोटो के साथ नामांकित चेहरा टेम्पलेट"},
+				},
+				BackgroundColor: "#4a2c6d",
+				TextColor:       "#ffffff",
+				Claims:          faceClaims(),
+			},
 		},
 		Encryption: Encryption{
 			Request: RequestEncryption{
@@ -164,6 +183,23 @@ func aadhaarClaims(prefix []any, sd bool) []Claim {
 // highest school examination passed (class XII, else class X: the
 // extraction's fallback chain) and each marksheet's facts. Record claims
 // education.class_xii.* come from HSCER, education.class_x.* from SSCER.
+// faceClaims are the enrolment facts (from the record, source
+// face_enrollment) and the portrait, when the offer carries the e-KYC
+// photo.
+func faceClaims() []Claim {
+	claim := func(mandatory bool, source, en, hi string, path ...any) Claim {
+		return Claim{Path: path, Source: source, Mandatory: mandatory, SelectivelyDisclosable: true,
+			Display: map[string]string{"en": en, "hi": hi}}
+	}
+	return []Claim{
+		claim(true, "name", "Name", "नाम", "name"),
+		claim(true, "face.enrolled", "Face enrolled", "चेहरा नामांकित", "face_enrolled"),
+		claim(true, "face.model", "Face model", "चेहरा मॉडल", "face_model"),
+		claim(true, "face.enrolled_on", "Enrolled on", "नामांकन तिथि", "face_enrolled_on"),
+		claim(false, "portrait", "Photo", "फ़ोटो", "portrait"),
+	}
+}
+
 func educationClaims() []Claim {
 	claim := func(mandatory bool, source, en, hi string, path ...any) Claim {
 		return Claim{Path: path, Source: source, Mandatory: mandatory, SelectivelyDisclosable: true,

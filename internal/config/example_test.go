@@ -49,4 +49,5 @@ func ExampleConfig_WellKnown() {
 	// aadhaar_mdoc mso_mdoc आधार
 	// aadhaar_sd_jwt dc+sd-jwt आधार
 	// education_sd_jwt dc+sd-jwt स्कूली शिक्षा
+	// face_enrollment_sd_jwt dc+sd-jwt चेहरा नामांकन
 }

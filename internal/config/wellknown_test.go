@@ -54,6 +54,7 @@ func TestWellKnownBuildsDefaultMetadata(t *testing.T) {
 		{"aadhaar_sd_jwt", wellknown.FormatSDJWTVC, config.AadhaarVCT, "", "ES256", `["name"]`, "Aadhaar", "आधार", 14},
 		{"aadhaar_mdoc", wellknown.FormatMDoc, "", config.AadhaarDoctype, "-7", `["in.gov.uidai.aadhaar.1","name"]`, "Aadhaar", "आधार", 14},
 		{"education_sd_jwt", wellknown.FormatSDJWTVC, config.EducationVCT, "", "ES256", `["name"]`, "School education", "स्कूली शिक्षा", 15},
+		{"face_enrollment_sd_jwt", wellknown.FormatSDJWTVC, config.FaceEnrollmentVCT, "", "ES256", `["name"]`, "Face enrollment", "चेहरा नामांकन", 5},
 	}
 	if len(md.CredentialConfigurations) != len(tests) {
 		t.Errorf("%d configurations, want %d", len(md.CredentialConfigurations), len(tests))

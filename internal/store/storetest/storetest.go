@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pramaan/pramaan/internal/portal"
 	"github.com/pramaan/pramaan/identity/face"
+	"github.com/pramaan/pramaan/internal/portal"
 	"github.com/pramaan/pramaan/issuer"
 	"github.com/pramaan/pramaan/outbox"
 )
