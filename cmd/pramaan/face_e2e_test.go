@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -208,5 +210,54 @@ func TestFaceEnrollmentFromEAadhaar(t *testing.T) {
 	// The photo handed back is in no row.
 	if strings.Contains(string(dump), link.Photo[:60]) || strings.Contains(string(dump), string(photo[20:80])) {
 		t.Fatal("the e-KYC photo is stored")
+	}
+}
+
+// TestFaceEnrollmentFromOfflineEKYC: the link comes from an offline e-KYC
+// package the signed-in citizen uploads; another citizen uploading the
+// same resident's package is refused (the Aadhaar is linked elsewhere).
+func TestFaceEnrollmentFromOfflineEKYC(t *testing.T) {
+	base, _ := startServe(t)
+	ashaC := newCitizen(t, base)
+	ashaC.signIn("login", asha.DigiLockerID)
+	resp, pkg := ashaC.do(http.MethodGet, "/sandbox/ekyc/offline.zip?resident=asha&share_code=5678", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("sample package: %d", resp.StatusCode)
+	}
+	upload := func(c *citizen, code string) (*http.Response, []byte) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		fw, _ := w.CreateFormFile("zip", "offlineaadhaar.zip")
+		fw.Write(pkg)
+		w.WriteField("share_code", code)
+		w.Close()
+		return c.do(http.MethodPost, "/enrollment/link/ekyc", &b, "Content-Type", w.FormDataContentType())
+	}
+	if resp, body := upload(ashaC, "0000"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"wrong_share_code"`) {
+		t.Fatalf("wrong share code: %d %s", resp.StatusCode, body)
+	}
+	resp, body := upload(ashaC, "5678")
+	var link struct {
+		LinkID    string `json:"link_id"`
+		Source    string `json:"source"`
+		NameMatch bool   `json:"name_match"`
+		DOBMatch  bool   `json:"dob_match"`
+	}
+	json.Unmarshal(body, &link)
+	if resp.StatusCode != http.StatusCreated || link.Source != "ekyc_offline" || !link.NameMatch || !link.DOBMatch {
+		t.Fatalf("link from e-KYC: %d %s", resp.StatusCode, body)
+	}
+	_, emb := embedding(rand.New(rand.NewPCG(1, 1)), nil, 1, 192)
+	resp, body = ashaC.do(http.MethodPost, "/enrollment/face-template", strings.NewReader(enrollBody(link.LinkID, emb)), "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"source":"ekyc_offline"`) {
+		t.Fatalf("enrolment: %d %s", resp.StatusCode, body)
+	}
+	rohanC := newCitizen(t, base)
+	rohanC.signIn("login", rohan.DigiLockerID)
+	if resp, body := upload(rohanC, "5678"); resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), `"aadhaar_linked_elsewhere"`) {
+		t.Fatalf("another citizen with Asha's package: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := newCitizen(t, base).do(http.MethodPost, "/enrollment/link", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("link without a session: %d %s", resp.StatusCode, body)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/pramaan/pramaan/internal/config"
 	"github.com/pramaan/pramaan/internal/httpapi"
 	"github.com/pramaan/pramaan/internal/keys"
+	"github.com/pramaan/pramaan/internal/portal"
 	"github.com/pramaan/pramaan/internal/server"
 )
 
@@ -141,11 +142,15 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	if err != nil {
 		return err
 	}
-	citizen, err := server.NewPortal(cfg, ks, st, rec, svc, e.now)
+	ekycSvc, err := server.NewEKYC(cfg, ks, rec, svc, e.now)
 	if err != nil {
 		return err
 	}
-	ekycSvc, err := server.NewEKYC(cfg, ks, rec, svc, e.now)
+	var ek *portal.EKYC
+	if ekycSvc != nil {
+		ek = ekycSvc.Service
+	}
+	citizen, err := server.NewPortal(cfg, ks, st, rec, svc, ek, e.now)
 	if err != nil {
 		return err
 	}

@@ -52,25 +52,38 @@ type ekycHandlers struct {
 	maxZip int
 }
 
-// badUpload is a refusal of the form itself.
-func badUpload(c *fiber.Ctx, desc string) error {
-	return portalError(c, &portal.Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc})
-}
-
 // offline takes multipart/form-data: zip (the package), share_code, and
 // optionally mobile and email to check against the package's hashes. The
 // body is parsed in memory (no temporary files), part by part under
 // limits.
 func (h *ekycHandlers) offline(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	req, err := parseEKYCUpload(c, h.maxZip)
+	if err != nil {
+		return portalError(c, err)
+	}
+	res, err := h.e.Offline(c.UserContext(), req)
+	if err != nil {
+		return portalError(c, err)
+	}
+	return sendJSON(c, http.StatusCreated, ekycView(res))
+}
+
+// parseEKYCUpload reads a multipart/form-data upload: zip (the package),
+// share_code, and optionally mobile and email. The body is parsed in
+// memory (no temporary files), part by part under limits.
+func parseEKYCUpload(c *fiber.Ctx, maxZip int) (portal.EKYCRequest, error) {
+	var req portal.EKYCRequest
+	bad := func(desc string) error {
+		return &portal.Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc}
+	}
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return portalError(c, &portal.Error{Status: http.StatusUnsupportedMediaType, Code: "invalid_request",
-			Description: "send multipart/form-data with the fields zip and share_code"})
+		return req, &portal.Error{Status: http.StatusUnsupportedMediaType, Code: "invalid_request",
+			Description: "send multipart/form-data with the fields zip and share_code"}
 	}
 	body := bytes.Clone(c.Request().Body())
 	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-	var req portal.EKYCRequest
 	seen := map[string]bool{}
 	for i := 0; ; i++ {
 		part, err := mr.NextPart()
@@ -78,30 +91,29 @@ func (h *ekycHandlers) offline(c *fiber.Ctx) error {
 			break
 		}
 		if err != nil {
-			return badUpload(c, "the multipart body is malformed")
+			return req, bad("the multipart body is malformed")
 		}
 		if i == maxMultipartParts {
-			return badUpload(c, "too many form fields")
+			return req, bad("too many form fields")
 		}
 		name := part.FormName()
 		if seen[name] {
-			return badUpload(c, "a form field is repeated")
+			return req, bad("a form field is repeated")
 		}
 		seen[name] = true
 		limit := maxFormField
 		if name == "zip" {
-			limit = h.maxZip
+			limit = maxZip
 		}
 		value, err := io.ReadAll(io.LimitReader(part, int64(limit)+1))
 		if err != nil {
-			return badUpload(c, "the multipart body is malformed")
+			return req, bad("the multipart body is malformed")
 		}
 		if len(value) > limit {
 			if name == "zip" {
-				return portalError(c, &portal.Error{Status: http.StatusRequestEntityTooLarge, Code: "invalid_package",
-					Description: "the package is over the size limit"})
+				return req, &portal.Error{Status: http.StatusRequestEntityTooLarge, Code: "invalid_package", Description: "the package is over the size limit"}
 			}
-			return badUpload(c, "a form field is over 256 bytes")
+			return req, bad("a form field is over 256 bytes")
 		}
 		switch name {
 		case "zip":
@@ -113,20 +125,16 @@ func (h *ekycHandlers) offline(c *fiber.Ctx) error {
 		case "email":
 			req.Email = strings.TrimSpace(string(value))
 		default:
-			return badUpload(c, "unknown form field (expected zip, share_code, mobile, email)")
+			return req, bad("unknown form field (expected zip, share_code, mobile, email)")
 		}
 	}
 	switch {
 	case len(req.Zip) == 0:
-		return badUpload(c, "the zip field is missing or empty")
+		return req, bad("the zip field is missing or empty")
 	case req.ShareCode == "":
-		return badUpload(c, "the share_code field is missing or empty")
+		return req, bad("the share_code field is missing or empty")
 	}
-	res, err := h.e.Offline(c.UserContext(), req)
-	if err != nil {
-		return portalError(c, err)
-	}
-	return sendJSON(c, http.StatusCreated, ekycView(res))
+	return req, nil
 }
 
 // qr takes {"qr": "<decimal Secure QR payload>"}.
@@ -143,10 +151,10 @@ func (h *ekycHandlers) qr(c *fiber.Ctx) error {
 	dec := json.NewDecoder(bytes.NewReader(bytes.Clone(c.Request().Body())))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil || dec.More() {
-		return badUpload(c, `the body is not {"qr": "<decimal payload>"}`)
+		return portalError(c, &portal.Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: `the body is not {"qr": "<decimal payload>"}`})
 	}
 	if in.QR == "" {
-		return badUpload(c, "qr is missing or empty")
+		return portalError(c, &portal.Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "qr is missing or empty"})
 	}
 	res, err := h.e.QR(c.UserContext(), portal.EKYCRequest{QR: in.QR})
 	if err != nil {

@@ -24,9 +24,12 @@ type FaceAdmin interface {
 
 // faceRoutes adds the enrollment app's routes (a citizen's session) and
 // the admin routes.
-func (s *server) faceRoutes(app *fiber.App, p Portal, admin FaceAdmin) {
-	h := &faceHandlers{p: p, admin: admin}
+func (s *server) faceRoutes(app *fiber.App, p Portal, admin FaceAdmin, maxZip int) {
+	h := &faceHandlers{p: p, admin: admin, maxZip: maxZip}
 	app.Post("/enrollment/link", h.link)
+	if maxZip > 0 {
+		app.Post(PathEnrollmentLinkEKYC, h.linkEKYC)
+	}
 	app.Post("/enrollment/face-template", h.enroll)
 	app.Post("/face/match", s.requireAdmin, h.match)
 	app.Get("/admin/face/duplicates", s.requireAdmin, h.duplicates)
@@ -34,9 +37,13 @@ func (s *server) faceRoutes(app *fiber.App, p Portal, admin FaceAdmin) {
 }
 
 type faceHandlers struct {
-	p     Portal
-	admin FaceAdmin
+	p      Portal
+	admin  FaceAdmin
+	maxZip int
 }
+
+// PathEnrollmentLinkEKYC takes an offline e-KYC package for a link.
+const PathEnrollmentLinkEKYC = "/enrollment/link/ekyc"
 
 // decodeStrict decodes one JSON object with no unknown member.
 func decodeStrict(c *fiber.Ctx, v any) error {
@@ -71,6 +78,29 @@ func (h *faceHandlers) link(c *fiber.Ctx) error {
 	if err != nil {
 		return portalError(c, err)
 	}
+	return linkAnswer(c, l)
+}
+
+// linkEKYC makes an e-KYC link from an offline e-KYC package (multipart,
+// as POST /ekyc/offline) of the signed-in citizen.
+func (h *faceHandlers) linkEKYC(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	sub, err := h.p.SessionSubject(c.UserContext(), sessionID(c))
+	if err != nil {
+		return portalError(c, err)
+	}
+	req, err := parseEKYCUpload(c, h.maxZip)
+	if err != nil {
+		return portalError(c, err)
+	}
+	l, err := h.p.NewEnrollmentLinkFromEKYC(c.UserContext(), sub, req)
+	if err != nil {
+		return portalError(c, err)
+	}
+	return linkAnswer(c, l)
+}
+
+func linkAnswer(c *fiber.Ctx, l *portal.EnrollmentLink) error {
 	return sendJSON(c, http.StatusCreated, map[string]any{
 		"link_id": l.Link.ID, "source": l.Link.Source, "name_match": l.Link.NameMatch, "dob_match": l.Link.DOBMatch,
 		"birth_year": l.Link.BirthYear, "expires_at": l.ExpiresAt.UTC().Format(time.RFC3339), "photo_b64": base64.StdEncoding.EncodeToString(l.Photo),

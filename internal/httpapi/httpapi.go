@@ -209,7 +209,8 @@ func New(cfg Config) (*fiber.App, error) {
 		// Fiber's limit is one for the app: the upload route's is larger,
 		// so every other route is held to MaxBodyBytes here.
 		app.Use(func(c *fiber.Ctx) error {
-			if len(c.Request().Body()) > cfg.MaxBodyBytes && string(c.Request().URI().Path()) != PathEKYCOffline {
+			path := string(c.Request().URI().Path())
+			if len(c.Request().Body()) > cfg.MaxBodyBytes && path != PathEKYCOffline && path != PathEnrollmentLinkEKYC {
 				return fiber.ErrRequestEntityTooLarge
 			}
 			return c.Next()
@@ -248,7 +249,11 @@ func New(cfg Config) (*fiber.App, error) {
 		s.portalRoutes(app, cfg.Portal, cfg.Sandbox)
 	}
 	if cfg.Face != nil && cfg.Portal != nil {
-		s.faceRoutes(app, cfg.Portal, cfg.Face)
+		uploads := 0
+		if cfg.EKYC != nil {
+			uploads = cfg.MaxUploadBytes
+		}
+		s.faceRoutes(app, cfg.Portal, cfg.Face, uploads)
 	}
 	if cfg.ESignetSandbox != nil {
 		app.Use(ESignetSandboxPrefix+"/", adaptor.HTTPHandler(detached(http.StripPrefix(ESignetSandboxPrefix, cfg.ESignetSandbox))))

@@ -34,6 +34,7 @@ type Portal interface {
 	NewOffer(ctx context.Context, subject string) (*portal.Offer, error)
 	PageFor(ctx context.Context, subject string, offer *portal.Offer) (*portal.Page, error)
 	NewEnrollmentLink(ctx context.Context, subject string) (*portal.EnrollmentLink, error)
+	NewEnrollmentLinkFromEKYC(ctx context.Context, subject string, req portal.EKYCRequest) (*portal.EnrollmentLink, error)
 	Enroll(ctx context.Context, subject string, req face.EnrollRequest) (*face.Enrollment, error)
 	ESignetEnabled() bool
 	StartESignet(ctx context.Context, sessionID string) (*portal.Start, error)

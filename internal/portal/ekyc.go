@@ -92,13 +92,9 @@ type EKYCResult struct {
 // Offline verifies an offline e-KYC package (§2 of the identity rails
 // reference) and offers credentials made from it.
 func (e *EKYC) Offline(ctx context.Context, req EKYCRequest) (*EKYCResult, error) {
-	xml, err := ekyc.Open(req.Zip, req.ShareCode, e.cfg.Limits)
+	r, xml, err := e.verify(req)
 	if err != nil {
-		return nil, ekycError(err)
-	}
-	r, err := ekyc.Verify(xml, ekyc.Options{Pinned: e.cfg.Pinned, Now: e.cfg.Now, MaxAge: e.cfg.MaxAge, NameKey: e.cfg.NameKey})
-	if err != nil {
-		return nil, ekycError(err)
+		return nil, err
 	}
 	out := &EKYCResult{Source: SourceEKYCOffline}
 	if req.Mobile != "" {
@@ -117,6 +113,19 @@ func (e *EKYC) Offline(ctx context.Context, req EKYCRequest) (*EKYCResult, error
 	}
 	sum := sha256.Sum256(xml)
 	return e.accept(ctx, r, out, hex.EncodeToString(sum[:]), true)
+}
+
+// verify opens and verifies a package, its refusals mapped.
+func (e *EKYC) verify(req EKYCRequest) (*ekyc.Result, []byte, error) {
+	xml, err := ekyc.Open(req.Zip, req.ShareCode, e.cfg.Limits)
+	if err != nil {
+		return nil, nil, ekycError(err)
+	}
+	r, err := ekyc.Verify(xml, ekyc.Options{Pinned: e.cfg.Pinned, Now: e.cfg.Now, MaxAge: e.cfg.MaxAge, NameKey: e.cfg.NameKey})
+	if err != nil {
+		return nil, nil, ekycError(err)
+	}
+	return r, xml, nil
 }
 
 // QR verifies a Secure QR (V2) and offers credentials made from it. Its

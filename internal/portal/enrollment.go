@@ -56,6 +56,28 @@ func (s *Service) NewEnrollmentLink(ctx context.Context, subject string) (*Enrol
 	return &EnrollmentLink{Link: l, ExpiresAt: l.CreatedAt.Add(s.cfg.FaceLinkTTL), Photo: ea.Photo}, nil
 }
 
+// NewEnrollmentLinkFromEKYC verifies an offline e-KYC package the signed-in
+// citizen uploads and records an e-KYC link from it; nothing of the
+// package but the link's masked facts is kept.
+func (s *Service) NewEnrollmentLinkFromEKYC(ctx context.Context, subject string, req EKYCRequest) (*EnrollmentLink, error) {
+	if s.cfg.Face == nil || s.cfg.EKYC == nil {
+		return nil, newError(http.StatusNotFound, "face_off", "face enrollment from offline e-KYC is not configured", nil)
+	}
+	r, _, err := s.cfg.EKYC.verify(req)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Claims.Photo) == 0 {
+		return nil, newError(http.StatusConflict, "no_photo", "the package carries no photo", nil)
+	}
+	l, err := s.cfg.Face.NewLink(ctx, subject, face.Evidence{Source: SourceEKYCOffline, Name: r.Claims.Name, BirthDate: r.Claims.DOB,
+		Gender: r.Claims.Gender, Last4: r.Last4, Photo: r.Claims.Photo})
+	if err != nil {
+		return nil, faceError(err)
+	}
+	return &EnrollmentLink{Link: l, ExpiresAt: l.CreatedAt.Add(s.cfg.FaceLinkTTL), Photo: r.Claims.Photo}, nil
+}
+
 // Enroll stores the signed-in citizen's face template.
 func (s *Service) Enroll(ctx context.Context, subject string, req face.EnrollRequest) (*face.Enrollment, error) {
 	if s.cfg.Face == nil {

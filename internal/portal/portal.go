@@ -110,6 +110,8 @@ type Config struct {
 	// FaceLinkTTL.
 	Face        Face
 	FaceLinkTTL time.Duration
+	// EKYC, when set with Face, verifies offline e-KYC packages for links.
+	EKYC *EKYC
 	// ESignet, when set, signs citizens in with eSignet too;
 	// ESignetSandbox labels it as the simulator.
 	ESignet        ESignet

@@ -85,7 +85,9 @@ type Portal struct {
 
 // NewPortal builds the citizen's side from the configuration; nil when
 // digilocker.mode is off.
-func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Record, offers portal.Offers, now func() time.Time) (*Portal, error) {
+// ek, when not nil, lets a citizen make a face-enrollment link from an
+// offline e-KYC package.
+func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Record, offers portal.Offers, ek *portal.EKYC, now func() time.Time) (*Portal, error) {
 	d := cfg.DigiLocker
 	if d.Mode == config.DigiLockerOff {
 		return nil, nil
@@ -182,7 +184,7 @@ func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Reco
 		if out.Face, err = newFace(cfg, ks, st, rec, now); err != nil {
 			return nil, err
 		}
-		pc.Face, pc.FaceLinkTTL = out.Face, cfg.Face.LinkTTL
+		pc.Face, pc.FaceLinkTTL, pc.EKYC = out.Face, cfg.Face.LinkTTL, ek
 	}
 	svc, err := portal.New(pc)
 	if err != nil {
