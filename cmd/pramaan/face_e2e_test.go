@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pramaan/pramaan/identity/face"
 	"github.com/pramaan/pramaan/internal/keys"
@@ -259,5 +261,44 @@ func TestFaceEnrollmentFromOfflineEKYC(t *testing.T) {
 	}
 	if resp, body := newCitizen(t, base).do(http.MethodPost, "/enrollment/link", nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("link without a session: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestFaceLinkExpires: a link older than face.link_ttl (15 minutes) is
+// refused with 403 link_expired, and kept (a fresh one works).
+func TestFaceLinkExpires(t *testing.T) {
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	base, _ := startServeAt(t, clk.now)
+	c := newCitizen(t, base)
+	c.signIn("documents", asha.DigiLockerID)
+	newLink := func() string {
+		t.Helper()
+		resp, body := c.do(http.MethodPost, "/enrollment/link", nil)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("link: %d %s", resp.StatusCode, body)
+		}
+		var l struct {
+			LinkID string `json:"link_id"`
+		}
+		json.Unmarshal(body, &l)
+		return l.LinkID
+	}
+	old := newLink()
+	clk.add(16 * time.Minute)
+	_, emb := embedding(rand.New(rand.NewPCG(2, 2)), nil, 1, 192)
+	resp, body := c.do(http.MethodPost, "/enrollment/face-template", strings.NewReader(enrollBody(old, emb)), "Content-Type", "application/json")
+	if code, _ := errorAnswer(t, body); resp.StatusCode != http.StatusForbidden || code != "link_expired" {
+		t.Fatalf("expired link: %d %s", resp.StatusCode, body)
+	}
+	resp, body = c.do(http.MethodPost, "/enrollment/face-template", strings.NewReader(enrollBody(newLink(), emb)), "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("fresh link: %d %s", resp.StatusCode, body)
+	}
+	// NaN is refused with the exact answer.
+	nan := make([]float32, 192)
+	nan[0] = float32(math.NaN())
+	resp, body = c.do(http.MethodPost, "/enrollment/face-template", strings.NewReader(enrollBody(newLink(), base64.StdEncoding.EncodeToString(face.EncodeEmbedding(nan)))), "Content-Type", "application/json")
+	if code, _ := errorAnswer(t, body); resp.StatusCode != http.StatusBadRequest || code != "invalid_embedding" {
+		t.Fatalf("NaN: %d %s", resp.StatusCode, body)
 	}
 }
