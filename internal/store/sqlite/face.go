@@ -116,8 +116,10 @@ func (s *Store) CurrentFaceTemplate(ctx context.Context, subjectID, model string
 
 // EachCurrentFaceTemplate implements face.Store.
 func (s *Store) EachCurrentFaceTemplate(ctx context.Context, model, exceptSubject string, fn func(face.Template) error) error {
-	rows, err := s.query(ctx, `SELECT `+faceTemplateColumns+` FROM face_templates t WHERE model = ? AND subject_id <> ?
-		AND version = (SELECT max(version) FROM face_templates u WHERE u.subject_id = t.subject_id AND u.model = t.model)`, model, exceptSubject)
+	// SQLite's bare-column rule: with max(), the other columns come from
+	// the row holding the maximum, so one pass over the model's index.
+	rows, err := s.query(ctx, `SELECT id, subject_id, model, max(version), dimension, sealed, frames_used, link_id, consent, enrolled_at
+		FROM face_templates WHERE model = ? AND subject_id <> ? GROUP BY subject_id`, model, exceptSubject)
 	if err != nil {
 		return fmt.Errorf("sqlite: face templates: %w", err)
 	}
