@@ -338,32 +338,9 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 		return nil, eaErr(ErrEAadhaarSignature, "the SignatureValue is not base64 of a plausible RSA signature")
 	}
 
-	var certs []*x509.Certificate
-	for _, x5 := range parts[2].ChildElements() {
-		if x5.Tag != "X509Data" || x5.NamespaceURI() != strictxml.NSXMLDSig {
-			continue
-		}
-		for _, c := range x5.ChildElements() {
-			if c.Tag != "X509Certificate" || c.NamespaceURI() != strictxml.NSXMLDSig {
-				continue
-			}
-			if len(certs) == MaxEAadhaarCertificates {
-				return nil, eaErr(ErrEAadhaarSignature, "KeyInfo carries more than %d certificates", MaxEAadhaarCertificates)
-			}
-			b64 := strictxml.StripSpace(c.Text())
-			if len(b64) > base64.StdEncoding.EncodedLen(maxCertificateBytes) {
-				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate is over %d bytes", maxCertificateBytes)
-			}
-			der, err := base64.StdEncoding.DecodeString(b64)
-			if err != nil {
-				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate is not base64: %v", err)
-			}
-			cert, err := x509.ParseCertificate(der)
-			if err != nil {
-				return nil, eaErr(ErrEAadhaarSignature, "a KeyInfo certificate does not parse: %v", err)
-			}
-			certs = append(certs, cert)
-		}
+	certs, err := strictxml.KeyInfoCertificates(parts[2], MaxEAadhaarCertificates, maxCertificateBytes)
+	if err != nil {
+		return nil, fromXML(err)
 	}
 	if len(certs) == 0 {
 		return nil, eaErr(ErrEAadhaarSignature, "KeyInfo carries no X509Certificate")

@@ -148,32 +148,6 @@ func checkSignatureShape(sig *etree.Element) ([]*x509.Certificate, error) {
 	if len(parts) == 2 {
 		return nil, nil
 	}
-	var certs []*x509.Certificate
-	for _, x5 := range parts[2].ChildElements() {
-		if x5.Tag != "X509Data" || x5.NamespaceURI() != strictxml.NSXMLDSig {
-			continue
-		}
-		for _, c := range x5.ChildElements() {
-			if c.Tag != "X509Certificate" || c.NamespaceURI() != strictxml.NSXMLDSig {
-				continue
-			}
-			if len(certs) == maxKeyCerts {
-				return nil, errf(ErrSignatureShape, "KeyInfo carries more than %d certificates", maxKeyCerts)
-			}
-			b64 := strictxml.StripSpace(c.Text())
-			if len(b64) > base64.StdEncoding.EncodedLen(maxKeyInfoDER) {
-				return nil, errf(ErrSignatureShape, "a KeyInfo certificate is over %d bytes", maxKeyInfoDER)
-			}
-			der, err := base64.StdEncoding.DecodeString(b64)
-			if err != nil {
-				return nil, errf(ErrSignatureShape, "a KeyInfo certificate is not base64")
-			}
-			cert, err := x509.ParseCertificate(der)
-			if err != nil {
-				return nil, errf(ErrSignatureShape, "a KeyInfo certificate does not parse")
-			}
-			certs = append(certs, cert)
-		}
-	}
-	return certs, nil
+	certs, err := strictxml.KeyInfoCertificates(parts[2], maxKeyCerts, maxKeyInfoDER)
+	return certs, fromXML(err)
 }

@@ -2,6 +2,8 @@ package strictxml
 
 import (
 	"bytes"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -289,4 +291,39 @@ func Attrs(el *etree.Element, kv map[string]*string, maxLen int) error {
 		*p = v
 	}
 	return nil
+}
+
+// KeyInfoCertificates parses the X509Certificate elements of a KeyInfo's
+// X509Data (XML Signature 1.1 §4.5.4): at most maxCerts, each at most
+// maxDER bytes. Other KeyInfo content is ignored; the caller decides
+// whether a certificate may be trusted (it never is by itself).
+func KeyInfoCertificates(keyInfo *etree.Element, maxCerts, maxDER int) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for _, x5 := range keyInfo.ChildElements() {
+		if x5.Tag != "X509Data" || x5.NamespaceURI() != NSXMLDSig {
+			continue
+		}
+		for _, c := range x5.ChildElements() {
+			if c.Tag != "X509Certificate" || c.NamespaceURI() != NSXMLDSig {
+				continue
+			}
+			if len(certs) == maxCerts {
+				return nil, fail(ErrSignatureShape, "KeyInfo carries more than %d certificates", maxCerts)
+			}
+			b64 := StripSpace(c.Text())
+			if len(b64) > base64.StdEncoding.EncodedLen(maxDER) {
+				return nil, fail(ErrSignatureShape, "a KeyInfo certificate is over %d bytes", maxDER)
+			}
+			der, err := base64.StdEncoding.DecodeString(b64)
+			if err != nil {
+				return nil, fail(ErrSignatureShape, "a KeyInfo certificate is not base64")
+			}
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				return nil, fail(ErrSignatureShape, "a KeyInfo certificate does not parse: %v", err)
+			}
+			certs = append(certs, cert)
+		}
+	}
+	return certs, nil
 }
