@@ -1,5 +1,12 @@
-// Package statuslist reads IETF Token Status Lists
-// (draft-ietf-oauth-status-list): it fetches a Status List Token
+// Package statuslist reads and writes IETF Token Status Lists
+// (draft-ietf-oauth-status-list).
+//
+// An issuer keeps a Bitstring (1, 2, 4 or 8 bits per status, VALID at
+// first), hands out indices with RandomIndex, and serves the list signed
+// as a Status List Token in JWT format (SignJWT: typ statuslist+jwt, sub,
+// iat, exp, ttl, status_list {bits, lst}, x5c).
+//
+// A reader (Client) fetches a Status List Token
 // (statuslist+jwt) from the URI a referenced token names, verifies it
 // through a caller-supplied key resolver (for key attestations, the
 // wallet-provider x5c chain), decodes the ZLIB-compressed list with bounds

@@ -71,28 +71,6 @@ func Decode(bits int, lst string, maxBytes int) (*List, error) {
 	return &List{bits: bits, data: data}, nil
 }
 
-// Encode builds a status_list's bits and lst from statuses (for tests and
-// for issuers of lists).
-func Encode(bits int, statuses []Status) (string, error) {
-	switch bits {
-	case 1, 2, 4, 8:
-	default:
-		return "", fmt.Errorf("statuslist: bits must be 1, 2, 4 or 8")
-	}
-	data := make([]byte, (len(statuses)*bits+7)/8)
-	for i, s := range statuses {
-		if int(s) >= 1<<bits {
-			return "", fmt.Errorf("statuslist: status %d does not fit in %d bits", s, bits)
-		}
-		data[i*bits/8] |= byte(s) << ((i * bits) % 8)
-	}
-	var b bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
-	w.Write(data)
-	w.Close()
-	return base64.RawURLEncoding.EncodeToString(b.Bytes()), nil
-}
-
 // Len is the number of statuses the list holds.
 func (l *List) Len() int { return len(l.data) * 8 / l.bits }
 

@@ -63,6 +63,11 @@ type independentResult struct {
 	Claims json.RawMessage `json:"claims"`
 	Typ    string          `json:"typ"`
 	KB     json.RawMessage `json:"kb"`
+	// Status list checks.
+	Bits     int    `json:"bits"`
+	Sub      string `json:"sub"`
+	TTL      *int64 `json:"ttl"`
+	Statuses []int  `json:"statuses"`
 }
 
 func runIndependent(t *testing.T, node, script string, input any) independentResult {
