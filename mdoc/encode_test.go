@@ -102,8 +102,23 @@ func TestEncodeMSOMatchesGenericEncoder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := encodeMSO(aadhaarDocType, SHA256, digests, key, v); !bytes.Equal(got, want) {
+			if got := encodeMSO(aadhaarDocType, SHA256, digests, key, v, nil); !bytes.Equal(got, want) {
 				t.Fatalf("hand-encoded MSO\n% x\nwant\n% x", got, want)
+			}
+			// With a status list entry (draft-ietf-oauth-status-list).
+			m.Status = &msoStatusOut{}
+			m.Status.StatusList.Idx, m.Status.StatusList.URI = 70123, "https://pramaan.example/status/l-1"
+			want, err = encMode.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := encodeMSO(aadhaarDocType, SHA256, digests, key, v, &StatusRef{Index: 70123, URI: "https://pramaan.example/status/l-1"})
+			if !bytes.Equal(got, want) {
+				t.Fatalf("hand-encoded MSO with status\n% x\nwant\n% x", got, want)
+			}
+			mso, err := parseMSO(got)
+			if err != nil || mso.Status == nil || mso.Status.Index != 70123 || mso.Status.URI != "https://pramaan.example/status/l-1" {
+				t.Fatalf("parsed status %+v %v", mso, err)
 			}
 		})
 	}

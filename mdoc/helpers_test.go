@@ -235,6 +235,7 @@ type issuerSignedOut struct {
 }
 
 type msoOut struct {
+	Status          *msoStatusOut                `cbor:"status,omitempty"`
 	Version         string                       `cbor:"version"`
 	DigestAlgorithm string                       `cbor:"digestAlgorithm"`
 	ValueDigests    map[string]map[uint64][]byte `cbor:"valueDigests"`
@@ -248,4 +249,11 @@ type msoOut struct {
 		ValidUntil     tdate  `cbor:"validUntil"`
 		ExpectedUpdate *tdate `cbor:"expectedUpdate,omitempty"`
 	} `cbor:"validityInfo"`
+}
+
+type msoStatusOut struct {
+	StatusList struct {
+		Idx uint64 `cbor:"idx"`
+		URI string `cbor:"uri"`
+	} `cbor:"status_list"`
 }

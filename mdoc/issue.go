@@ -31,6 +31,8 @@ type Request struct {
 	ValidFrom, ValidUntil time.Time
 	// ExpectedUpdate is optional (zero: omitted).
 	ExpectedUpdate time.Time
+	// Status, when set, is the mdoc's Token Status List entry.
+	Status *StatusRef
 }
 
 // Issuer issues IssuerSigned structures (ISO/IEC 18013-5 §8.3.2.1.2.2)
@@ -118,7 +120,7 @@ func (is *Issuer) Issue(req Request) ([]byte, error) {
 		size += len(item) + len(e.Namespace)
 	}
 
-	msoBytes := encodeMSO(req.DocType, alg, digests, deviceKey, validity)
+	msoBytes := encodeMSO(req.DocType, alg, digests, deviceKey, validity, req.Status)
 	auth, err := signIssuerAuth(is.Signer, is.Chain, wrapEncodedCBOR(msoBytes))
 	if err != nil {
 		return nil, err

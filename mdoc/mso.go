@@ -49,6 +49,8 @@ type Validity struct {
 
 // MSO is a decoded MobileSecurityObject (ISO/IEC 18013-5 §9.1.2.4).
 type MSO struct {
+	// Status is the Token Status List entry, when the MSO has one.
+	Status          *StatusRef                   `json:"status,omitempty"`
 	Version         string                       `json:"version"`
 	DigestAlgorithm string                       `json:"digestAlgorithm"`
 	ValueDigests    map[string]map[uint64][]byte `json:"valueDigests"`
@@ -60,12 +62,29 @@ type MSO struct {
 // msoWire is the MSO as encoded; dates and the device key stay raw so each
 // can be checked for its exact tag and shape.
 type msoWire struct {
+	Status          *statusWire                  `cbor:"status,omitempty"`
 	Version         string                       `cbor:"version"`
 	DigestAlgorithm string                       `cbor:"digestAlgorithm"`
 	ValueDigests    map[string]map[uint64][]byte `cbor:"valueDigests"`
 	DeviceKeyInfo   deviceKeyInfoWire            `cbor:"deviceKeyInfo"`
 	DocType         string                       `cbor:"docType"`
 	ValidityInfo    validityWire                 `cbor:"validityInfo"`
+}
+
+// StatusRef is a Referenced Token's entry in a Token Status List: the
+// MSO's status member {"status_list": {"idx": uint, "uri": tstr}}
+// (draft-ietf-oauth-status-list, "Referenced Token in COSE"; ISO/IEC
+// 18013-5 second edition's MSO status).
+type StatusRef struct {
+	Index uint64 `json:"idx"`
+	URI   string `json:"uri"`
+}
+
+type statusWire struct {
+	StatusList *struct {
+		Idx *uint64 `cbor:"idx"`
+		URI string  `cbor:"uri"`
+	} `cbor:"status_list"`
 }
 
 type deviceKeyInfoWire struct {
@@ -81,16 +100,25 @@ type validityWire struct {
 
 // encodeMSO writes the MobileSecurityObject in core deterministic order
 // (RFC 8949 §4.2.1: keys sorted by their encodings, shorter first): docType,
-// version, validityInfo, valueDigests, deviceKeyInfo, digestAlgorithm. It
+// version, validityInfo, valueDigests, deviceKeyInfo, digestAlgorithm, and
+// status first when there is one (the shortest key). It
 // equals the generic encoding of the same structure (checked by
 // TestEncodeMSOMatchesGenericEncoder) without reflection.
-func encodeMSO(docType, alg string, digests map[string]map[uint64][]byte, key coseKeyEC2, v Validity) []byte {
+func encodeMSO(docType, alg string, digests map[string]map[uint64][]byte, key coseKeyEC2, v Validity, status *StatusRef) []byte {
 	size := 256 + len(docType)
 	for ns, ds := range digests {
 		size += len(ns) + 4 + len(ds)*(12+len(alg)*2)
 	}
 	out := make([]byte, 0, size)
-	out = appendHead(out, 5, 6)
+	if status == nil {
+		out = appendHead(out, 5, 6)
+	} else {
+		out = appendHead(out, 5, 7)
+		out = appendText(out, "status")
+		out = appendText(appendHead(out, 5, 1), "status_list")
+		out = appendHead(appendText(appendHead(out, 5, 2), "idx"), 0, status.Index)
+		out = appendText(appendText(out, "uri"), status.URI)
+	}
 	out = appendText(appendText(out, "docType"), docType)
 	out = appendText(appendText(out, "version"), MSOVersion)
 
@@ -187,7 +215,16 @@ func parseMSO(b []byte) (*MSO, error) {
 	if err != nil {
 		return nil, err
 	}
+	var status *StatusRef
+	if w.Status != nil {
+		sl := w.Status.StatusList
+		if sl == nil || sl.Idx == nil || sl.URI == "" {
+			return nil, fmt.Errorf("%w: MSO status has no status_list with idx and uri", ErrMalformed)
+		}
+		status = &StatusRef{Index: *sl.Idx, URI: sl.URI}
+	}
 	return &MSO{
+		Status:          status,
 		Version:         w.Version,
 		DigestAlgorithm: w.DigestAlgorithm,
 		ValueDigests:    w.ValueDigests,
