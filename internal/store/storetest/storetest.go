@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pramaan/pramaan/identity/face"
+	"github.com/pramaan/pramaan/internal/credstatus"
 	"github.com/pramaan/pramaan/internal/portal"
 	"github.com/pramaan/pramaan/issuer"
 	"github.com/pramaan/pramaan/outbox"
@@ -37,6 +38,7 @@ type Store interface {
 	CitizenStore
 	RecordStore
 	face.Store
+	credstatus.Store
 	io.Closer
 }
 
@@ -74,6 +76,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("record", func(t *testing.T) { testRecordStore(t, open) })
 	t.Run("audit chain", func(t *testing.T) { RunAuditChain(t, open, nil) })
 	t.Run("face", func(t *testing.T) { testFaceStore(t, open) })
+	t.Run("status", func(t *testing.T) { testStatusStore(t, open) })
 }
 
 func newStore(t *testing.T, open Opener) Store {
