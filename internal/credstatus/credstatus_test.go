@@ -53,8 +53,10 @@ func (e *env) status(t *testing.T, a *credstatus.Allocation) statuslist.Status {
 		t.Fatal(err)
 	}
 	c, _ := statuslist.NewClient(statuslist.Config{
-		Resolve: func(context.Context, map[string]json.RawMessage) (crypto.PublicKey, error) { return &e.key.PublicKey, nil },
-		Now:     func() time.Time { return *e.clock },
+		Resolve: func(context.Context, map[string]json.RawMessage) (crypto.PublicKey, error) {
+			return &e.key.PublicKey, nil
+		},
+		Now: func() time.Time { return *e.clock },
 	})
 	vt, err := c.Verify(context.Background(), tok, a.URI)
 	if err != nil {
