@@ -225,7 +225,8 @@ func (s *Service) credential(ctx context.Context, g grant, key, plain []byte, en
 	if err != nil {
 		return nil, err
 	}
-	creds, err := s.issue(cc, claims, holderKeys, now)
+	creds, err := s.issue(ctx, cc, claims, holderKeys, now, StatusRef{SubjectID: offer.Subject, ConfigurationID: configID,
+		Format: cc.Format, OfferID: offer.ID, NotificationID: notificationID})
 	if err != nil {
 		return nil, err
 	}
@@ -346,17 +347,24 @@ func (s *Service) offerClaims(ctx context.Context, offerID string, now time.Time
 	return o, claims, nil
 }
 
-// issue builds and signs one credential per holder key.
-func (s *Service) issue(cc CredentialConfiguration, claims map[string]any, holderKeys []ProofKey, now time.Time) ([]oid4vci.IssuedCredential, error) {
+// issue builds and signs one credential per holder key, each with its own
+// status list entry when status is on.
+func (s *Service) issue(ctx context.Context, cc CredentialConfiguration, claims map[string]any, holderKeys []ProofKey, now time.Time, ref StatusRef) ([]oid4vci.IssuedCredential, error) {
 	out := make([]oid4vci.IssuedCredential, 0, len(holderKeys))
 	for _, k := range holderKeys {
 		var cred string
+		var st *StatusEntry
 		var err error
+		if s.cfg.Status != nil {
+			if st, err = s.cfg.Status.AllocateStatus(ctx, ref); err != nil {
+				return nil, fmt.Errorf("issuer: status entry: %w", err)
+			}
+		}
 		switch cc.Format {
 		case FormatSDJWTVC:
-			cred, err = s.issueSDJWT(cc, claims, k, now)
+			cred, err = s.issueSDJWT(cc, claims, k, now, st)
 		case FormatMDoc:
-			cred, err = s.issueMDoc(cc, claims, k, now)
+			cred, err = s.issueMDoc(cc, claims, k, now, st)
 		default:
 			err = fmt.Errorf("issuer: unsupported format %s", cc.Format)
 		}
@@ -375,7 +383,7 @@ const minDecoys, maxDecoys = 1, 4
 // issueSDJWT issues an SD-JWT VC (draft-ietf-oauth-sd-jwt-vc-18 Section
 // 3.2.2; OpenID4VCI 1.0 Appendix A.3) bound to the holder key by cnf.jwk
 // (RFC 7800), its issuer key resolved through x5c (HAIP 1.0 Section 6.1.1).
-func (s *Service) issueSDJWT(cc CredentialConfiguration, claims map[string]any, k ProofKey, now time.Time) (string, error) {
+func (s *Service) issueSDJWT(cc CredentialConfiguration, claims map[string]any, k ProofKey, now time.Time, st *StatusEntry) (string, error) {
 	payload, err := sdJWTClaims(cc, claims)
 	if err != nil {
 		return "", fmt.Errorf("issuer: %w", err)
@@ -386,6 +394,11 @@ func (s *Service) issueSDJWT(cc CredentialConfiguration, claims map[string]any, 
 	payload["exp"] = s.validUntil(s.cfg.CredentialSigner, now, cc.Validity).Unix()
 	payload["vct"] = cc.VCT
 	payload["cnf"] = map[string]any{"jwk": k.JWK}
+	if st != nil {
+		// draft-ietf-oauth-status-list "Referenced Token in JOSE"; never
+		// selectively disclosable (draft-ietf-oauth-sd-jwt-vc Section 3.2.2.2).
+		payload["status"] = map[string]any{"status_list": map[string]any{"idx": st.Index, "uri": st.URI}}
+	}
 	is := sdjwt.Issuer{
 		Signer: s.cfg.CredentialSigner, KeyID: s.cfg.CredentialSigner.KeyID(), X5C: s.credX5C,
 		MinDecoys: minDecoys, MaxDecoys: maxDecoys, Rand: s.cfg.Rand,
@@ -399,7 +412,7 @@ func (s *Service) issueSDJWT(cc CredentialConfiguration, claims map[string]any, 
 
 // issueMDoc issues an mdoc (ISO/IEC 18013-5; OpenID4VCI 1.0 Appendix A.2)
 // whose MSO binds the holder key as deviceKey.
-func (s *Service) issueMDoc(cc CredentialConfiguration, claims map[string]any, k ProofKey, now time.Time) (string, error) {
+func (s *Service) issueMDoc(cc CredentialConfiguration, claims map[string]any, k ProofKey, now time.Time, st *StatusEntry) (string, error) {
 	elements, err := mdocElements(cc, claims)
 	if err != nil {
 		return "", fmt.Errorf("issuer: %w", err)
@@ -409,7 +422,11 @@ func (s *Service) issueMDoc(cc CredentialConfiguration, claims map[string]any, k
 		return "", oid4vci.NewError(oid4vci.CodeInvalidProof, "an mdoc device key must be an EC key")
 	}
 	is := mdoc.Issuer{Signer: s.cfg.DocumentSigner, Chain: s.docChain, Now: func() time.Time { return now }, Rand: s.cfg.Rand}
-	signed, err := is.Issue(mdoc.Request{DocType: cc.Doctype, Elements: elements, DeviceKey: dk, ValidFrom: now, ValidUntil: s.validUntil(s.cfg.DocumentSigner, now, cc.Validity)})
+	req := mdoc.Request{DocType: cc.Doctype, Elements: elements, DeviceKey: dk, ValidFrom: now, ValidUntil: s.validUntil(s.cfg.DocumentSigner, now, cc.Validity)}
+	if st != nil {
+		req.Status = &mdoc.StatusRef{Index: uint64(st.Index), URI: st.URI}
+	}
+	signed, err := is.Issue(req)
 	if err != nil {
 		return "", fmt.Errorf("issuer: sign mdoc: %w", err)
 	}

@@ -97,7 +97,7 @@ func (s *Service) DeferredCredential(ctx context.Context, r *Request) (*Response
 	if !ok {
 		return nil, oid4vci.NewError(oid4vci.CodeCredentialRequestDenied, "the credential configuration is no longer offered")
 	}
-	_, claims, err := s.offerClaims(ctx, d.OfferID, now)
+	offer, claims, err := s.offerClaims(ctx, d.OfferID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,8 @@ func (s *Service) DeferredCredential(ctx context.Context, r *Request) (*Response
 		return nil, err
 	}
 	// Sign before spending the transaction: a failure leaves it usable.
-	creds, err := s.issue(cc, claims, holderKeys, now)
+	creds, err := s.issue(ctx, cc, claims, holderKeys, now, StatusRef{SubjectID: offer.Subject, ConfigurationID: d.ConfigurationID,
+		Format: cc.Format, OfferID: offer.ID})
 	if err != nil {
 		return nil, err
 	}

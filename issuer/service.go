@@ -160,6 +160,10 @@ type Config struct {
 	// that name a subject_id; nil refuses such offers.
 	Subjects SubjectClaims
 	Limits   Limits
+	// Status, when set, gives every issued credential (each member of a
+	// batch) a Token Status List entry: a status claim in an SD-JWT VC,
+	// the MSO's status in an mdoc.
+	Status StatusAllocator
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the randomness of codes, ids and salts; nil means crypto/rand.

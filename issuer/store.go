@@ -256,3 +256,22 @@ type RegistryStore interface {
 	// WalletBackends lists every wallet backend by ID.
 	WalletBackends(ctx context.Context) ([]WalletBackend, error)
 }
+
+// StatusRef describes a credential about to be issued, for its status
+// entry.
+type StatusRef struct {
+	SubjectID, ConfigurationID, Format, OfferID, NotificationID string
+}
+
+// StatusEntry is a credential's place in a Token Status List.
+type StatusEntry struct {
+	CredentialID string
+	URI          string
+	Index        int
+}
+
+// StatusAllocator hands out status list entries (internal/credstatus
+// implements it through an adapter).
+type StatusAllocator interface {
+	AllocateStatus(ctx context.Context, ref StatusRef) (*StatusEntry, error)
+}

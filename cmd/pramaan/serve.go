@@ -138,7 +138,11 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	if err != nil {
 		return err
 	}
-	svc, err := server.NewIssuerWithSubjects(cfg, ks, st, e.now, rec.SubjectClaims())
+	status, err := server.NewStatus(cfg, ks, st, rec.Audit, e.now)
+	if err != nil {
+		return err
+	}
+	svc, err := server.NewIssuerWithStatus(cfg, ks, st, e.now, rec.SubjectClaims(), server.StatusAllocator(status))
 	if err != nil {
 		return err
 	}
@@ -166,6 +170,9 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	}
 	if ekycSvc != nil {
 		hc.EKYC, hc.EKYCSandbox, hc.MaxUploadBytes = ekycSvc.Service, ekycSvc.Handler(), cfg.EKYC.MaxZipBytes
+	}
+	if status != nil {
+		hc.Status = status
 	}
 	app, err := httpapi.New(hc)
 	if err != nil {

@@ -18,6 +18,7 @@ type Config struct {
 	EKYC                     EKYC                               `yaml:"ekyc"`
 	ESignet                  ESignet                            `yaml:"esignet"`
 	Face                     Face                               `yaml:"face"`
+	Status                   Status                             `yaml:"status"`
 }
 
 // KeyAttestation configures how attested holder keys are checked.

@@ -57,6 +57,7 @@ func Default() *Config {
 		EKYC:       defaultEKYC(),
 		ESignet:    defaultESignet(),
 		Face:       defaultFace(),
+		Status:     defaultStatus(),
 		Callbacks: Callbacks{
 			MaxAttempts: 10,
 			BaseDelay:   2 * time.Second,

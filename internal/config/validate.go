@@ -57,6 +57,7 @@ func (c *Config) Validate() error {
 	c.validateEKYC(&p)
 	c.validateESignet(&p)
 	c.validateFace(&p)
+	c.validateStatus(&p)
 	return p.err()
 }
 

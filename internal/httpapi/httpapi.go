@@ -116,6 +116,8 @@ type Config struct {
 	// Sandbox, when set, is the DigiLocker simulator mounted at
 	// SandboxPrefix.
 	Sandbox http.Handler
+	// Status, when set, serves /status/{id} and the admin lifecycle routes.
+	Status Status
 	// Face, when set with Portal, serves the enrollment app's
 	// /enrollment/* routes and the admin face routes.
 	Face FaceAdmin
@@ -247,6 +249,9 @@ func New(cfg Config) (*fiber.App, error) {
 
 	if cfg.Portal != nil {
 		s.portalRoutes(app, cfg.Portal, cfg.Sandbox)
+	}
+	if cfg.Status != nil {
+		s.statusRoutes(app, cfg.Status)
 	}
 	if cfg.Face != nil && cfg.Portal != nil {
 		uploads := 0

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pramaan/pramaan/httpsig"
 	"github.com/pramaan/pramaan/internal/config"
+	"github.com/pramaan/pramaan/internal/credstatus"
 	"github.com/pramaan/pramaan/internal/keys"
 	"github.com/pramaan/pramaan/internal/store/postgres"
 	"github.com/pramaan/pramaan/internal/store/sqlite"
@@ -28,6 +29,7 @@ type Store interface {
 	issuer.Store
 	issuer.Sweeper
 	CitizenStore
+	credstatus.Store
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -77,6 +79,12 @@ func NewIssuer(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func(
 // NewIssuerWithSubjects is NewIssuer whose offers may name a subject_id
 // of the verified-claims record (subjects nil: they may not).
 func NewIssuerWithSubjects(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func() time.Time, subjects issuer.SubjectClaims) (*issuer.Service, error) {
+	return NewIssuerWithStatus(cfg, ks, st, now, subjects, nil)
+}
+
+// NewIssuerWithStatus is NewIssuerWithSubjects whose credentials get
+// status list entries from status (nil: none).
+func NewIssuerWithStatus(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func() time.Time, subjects issuer.SubjectClaims, status issuer.StatusAllocator) (*issuer.Service, error) {
 	rk := ks.RequestDecrypter()
 	reqKey := wellknown.KeySpec{Key: rk.PublicKey(), KeyID: rk.KeyID(), Use: wellknown.UseEnc, Alg: rk.Algorithm()}
 	wk, err := cfg.WellKnown(reqKey)
@@ -166,6 +174,7 @@ func NewIssuerWithSubjects(cfg *config.Config, ks *keys.Keystore, st issuer.Stor
 		Android:           androidVerifier,
 		KeyAttestations:   keyAttestationVerifier,
 		Subjects:          subjects,
+		Status:            status,
 		Now:               now,
 		Limits: issuer.Limits{
 			PreAuthorizedCodeTTL: l.PreAuthorizedCodeTTL,

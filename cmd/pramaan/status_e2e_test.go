@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pramaan/pramaan/internal/keys"
+	"github.com/pramaan/pramaan/mdoc"
+	"github.com/pramaan/pramaan/statuslist"
+	"github.com/pramaan/pramaan/wallet"
+)
+
+// statusOf reads a credential's status as a verifier would: the list from
+// base's /status (whatever instance issued it), its signature checked
+// against the x5c certificate, which must be the issuer's credential
+// certificate.
+func statusOf(t *testing.T, base, listID string, idx int, credCert *x509.Certificate) statuslist.Status {
+	t.Helper()
+	c, err := statuslist.NewClient(statuslist.Config{
+		Resolve: func(_ context.Context, h map[string]json.RawMessage) (crypto.PublicKey, error) {
+			var x5c []string
+			if err := json.Unmarshal(h["x5c"], &x5c); err != nil || len(x5c) == 0 {
+				return nil, errors.New("no x5c")
+			}
+			der, _ := base64.StdEncoding.DecodeString(x5c[0])
+			cert, err := x509.ParseCertificate(der)
+			if err != nil || !cert.Equal(credCert) {
+				return nil, errors.New("x5c is not the credential certificate")
+			}
+			return cert.PublicKey, nil
+		},
+		Now:        time.Now,
+		DefaultTTL: time.Nanosecond, MaxTTL: time.Nanosecond, // no caching: every check fetches
+		AllowHTTP:  true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Status(context.Background(), base+"/status/"+listID, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type statusClaim struct {
+	Idx int    `json:"idx"`
+	URI string `json:"uri"`
+}
+
+// sdjwtStatus reads the status claim of an SD-JWT VC's issuer JWT.
+func sdjwtStatus(t *testing.T, file string) statusClaim {
+	t.Helper()
+	sc, err := wallet.LoadCredential(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, _, _ := strings.Cut(sc.Credential, "~")
+	parts := strings.Split(jwt, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Status struct {
+			StatusList *statusClaim `json:"status_list"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil || p.Status.StatusList == nil {
+		t.Fatalf("no status claim in %s (%v)", payload, err)
+	}
+	return *p.Status.StatusList
+}
+
+// mdocStatus reads the MSO status of an mdoc, verified under the IACA.
+func mdocStatus(t *testing.T, file string, iaca *x509.Certificate) statusClaim {
+	t.Helper()
+	sc, err := wallet.LoadCredential(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := mdoc.DecodeInput([]byte(sc.Credential))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := (&mdoc.Verifier{Roots: []*x509.Certificate{iaca}, At: time.Now()}).VerifyIssuerSigned(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.MSO.Status == nil {
+		t.Fatal("no MSO status")
+	}
+	return statusClaim{Idx: int(doc.MSO.Status.Index), URI: doc.MSO.Status.URI}
+}
+
+func readCertFile(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCredentialStatusAcrossInstances is the Done-when journey: two
+// instances on one Postgres; credentials issued by one in both formats
+// carry status entries; each is VALID from either instance's /status; a
+// revocation made on the other instance is INVALID from the first at once;
+// suspend and reinstate the mdoc; ETag revalidation; the refusals.
+func TestCredentialStatusAcrossInstances(t *testing.T) {
+	db, shared := postgresSchema(t), filepath.Join(t.TempDir(), "shared-data")
+	a, _ := startServe(t, "--database-url", db, "--data-dir", shared)
+	b, _ := startServe(t, "--database-url", db, "--data-dir", shared)
+	token, err := os.ReadFile(filepath.Join(shared, keys.FileAdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := "Bearer " + strings.TrimSpace(string(token))
+	admin := newCitizen(t, a)
+	iacaPath := filepath.Join(shared, "iaca.pem")
+	credCert := readCertFile(t, filepath.Join(shared, keys.FileCredentialCert))
+
+	req := `{"credential_configuration_ids":["aadhaar_sd_jwt","aadhaar_mdoc"],"subject":"status-e2e-1",
+		"claims":{"name":"Asha Verma","birth_date":"1994-08-14","gender":"F"}}`
+	resp, body := admin.do(http.MethodPost, a+"/admin/offers", strings.NewReader(req), "Authorization", bearer, "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("offer: %d %s", resp.StatusCode, body)
+	}
+	var offer struct {
+		Link string `json:"link"`
+	}
+	json.Unmarshal(body, &offer)
+	got := receive(t, offer.Link, iacaPath)
+	sd := sdjwtStatus(t, got["aadhaar_sd_jwt"].File)
+	md := mdocStatus(t, got["aadhaar_mdoc"].File, readCertFile(t, iacaPath))
+	listOf := func(c statusClaim) string {
+		if !strings.HasPrefix(c.URI, a+"/status/") {
+			t.Fatalf("status uri %s is not the issuing instance's", c.URI)
+		}
+		return strings.TrimPrefix(c.URI, a+"/status/")
+	}
+	sdList, mdList := listOf(sd), listOf(md)
+	for _, inst := range []string{a, b} {
+		if s := statusOf(t, inst, sdList, sd.Idx, credCert); s != statuslist.Valid {
+			t.Fatalf("SD-JWT VC at %s: %v", inst, s)
+		}
+		if s := statusOf(t, inst, mdList, md.Idx, credCert); s != statuslist.Valid {
+			t.Fatalf("mdoc at %s: %v", inst, s)
+		}
+	}
+
+	// The operator finds the credentials of the subject.
+	resp, body = admin.do(http.MethodGet, b+"/admin/credentials?subject_id=status-e2e-1", nil, "Authorization", bearer)
+	var list struct {
+		Credentials []struct {
+			CredentialID    string `json:"credential_id"`
+			Status          string `json:"status"`
+			ListID          string `json:"list_id"`
+			Index           int    `json:"idx"`
+			ConfigurationID string `json:"credential_configuration_id"`
+		} `json:"credentials"`
+	}
+	json.Unmarshal(body, &list)
+	ids := map[string]string{}
+	for _, c := range list.Credentials {
+		if (c.ListID == sdList && c.Index == sd.Idx) || (c.ListID == mdList && c.Index == md.Idx) {
+			ids[c.ConfigurationID] = c.CredentialID
+		}
+	}
+	if resp.StatusCode != http.StatusOK || len(list.Credentials) != 2 || ids["aadhaar_sd_jwt"] == "" || ids["aadhaar_mdoc"] == "" {
+		t.Fatalf("credentials: %d %s", resp.StatusCode, body)
+	}
+
+	// ETag revalidation at A before the change.
+	etagOf := func(inst, listID string, ifNone string) (int, string) {
+		t.Helper()
+		h := []string{}
+		if ifNone != "" {
+			h = []string{"If-None-Match", ifNone}
+		}
+		resp, _ := newCitizen(t, inst).do(http.MethodGet, inst+"/status/"+listID, nil, h...)
+		if resp.StatusCode == http.StatusOK && (resp.Header.Get("Content-Type") != "application/statuslist+jwt" || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "public, max-age=")) {
+			t.Fatalf("headers %v", resp.Header)
+		}
+		return resp.StatusCode, resp.Header.Get("ETag")
+	}
+	code, etag := etagOf(a, sdList, "")
+	if code != http.StatusOK || etag == "" {
+		t.Fatalf("status list: %d %q", code, etag)
+	}
+	if code, _ := etagOf(a, sdList, etag); code != http.StatusNotModified {
+		t.Fatalf("revalidation: %d, want 304", code)
+	}
+
+	act := func(inst, id, action string) (int, string) {
+		t.Helper()
+		resp, body := admin.do(http.MethodPost, fmt.Sprintf("%s/admin/credentials/%s/%s", inst, id, action), strings.NewReader(`{"reason":"lost phone"}`),
+			"Authorization", bearer, "Content-Type", "application/json")
+		return resp.StatusCode, string(body)
+	}
+	// Revoked on B: INVALID from A at once; the ETag changes.
+	if code, body := act(b, ids["aadhaar_sd_jwt"], "revoke"); code != http.StatusOK || !strings.Contains(body, `"status":"INVALID"`) {
+		t.Fatalf("revoke: %d %s", code, body)
+	}
+	if s := statusOf(t, a, sdList, sd.Idx, credCert); s != statuslist.Invalid {
+		t.Fatalf("SD-JWT VC after revocation, at A: %v", s)
+	}
+	if code, _ := etagOf(a, sdList, etag); code != http.StatusOK {
+		t.Fatalf("revalidation after the change: %d, want 200", code)
+	}
+	if s := statusOf(t, b, mdList, md.Idx, credCert); s != statuslist.Valid {
+		t.Fatalf("the mdoc changed with the SD-JWT VC: %v", s)
+	}
+	// Suspended on A, SUSPENDED at B; reinstated, VALID.
+	if code, body := act(a, ids["aadhaar_mdoc"], "suspend"); code != http.StatusOK {
+		t.Fatalf("suspend: %d %s", code, body)
+	}
+	if s := statusOf(t, b, mdList, md.Idx, credCert); s != statuslist.Suspended {
+		t.Fatalf("mdoc after suspension, at B: %v", s)
+	}
+	if code, body := act(b, ids["aadhaar_mdoc"], "reinstate"); code != http.StatusOK {
+		t.Fatalf("reinstate: %d %s", code, body)
+	}
+	if s := statusOf(t, a, mdList, md.Idx, credCert); s != statuslist.Valid {
+		t.Fatalf("mdoc after reinstatement: %v", s)
+	}
+
+	// Refusals.
+	if code, body := act(a, ids["aadhaar_sd_jwt"], "reinstate"); code != http.StatusConflict || !strings.Contains(body, `"invalid_transition"`) {
+		t.Fatalf("reinstating a revoked credential: %d %s", code, body)
+	}
+	if code, body := act(a, "cr_unknown", "revoke"); code != http.StatusNotFound {
+		t.Fatalf("revoking an unknown credential: %d %s", code, body)
+	}
+	if code, _ := etagOf(a, "sl_unknown", ""); code != http.StatusNotFound {
+		t.Fatalf("unknown list: %d", code)
+	}
+	if resp, _ := newCitizen(t, a).do(http.MethodPost, a+"/admin/credentials/"+ids["aadhaar_mdoc"]+"/revoke", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("revoking without the admin token: %d", resp.StatusCode)
+	}
+}
