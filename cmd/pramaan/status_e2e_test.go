@@ -43,7 +43,7 @@ func statusOf(t *testing.T, base, listID string, idx int, credCert *x509.Certifi
 		},
 		Now:        time.Now,
 		DefaultTTL: time.Nanosecond, MaxTTL: time.Nanosecond, // no caching: every check fetches
-		AllowHTTP:  true,
+		AllowHTTP: true,
 	})
 	if err != nil {
 		t.Fatal(err)
