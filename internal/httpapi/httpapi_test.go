@@ -580,7 +580,7 @@ func TestAPanickingHandlerGives500AndTheAppKeepsServing(t *testing.T) {
 // serve runs the app on a loopback port, for the limits that Fiber
 // enforces while reading a request (app.Test reports them as errors
 // instead of returning the response written).
-func (a *testApp) serve(t *testing.T) string {
+func (a *testApp) serve(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
