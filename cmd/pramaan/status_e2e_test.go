@@ -166,6 +166,20 @@ func TestCredentialStatusAcrossInstances(t *testing.T) {
 		}
 	}
 
+	// pramaan verify --check-status agrees (the lists' x5c chained to the IACA).
+	verify := func(format, file string) (int, string) {
+		t.Helper()
+		e, out, errb := liveEnv(context.Background())
+		code := run([]string{"verify", format, credentialFile(t, file), "--trust", iacaPath, "--check-status"}, e)
+		return code, out.String() + errb.String()
+	}
+	if code, out := verify("sdjwt", got["aadhaar_sd_jwt"].File); code != 0 || !strings.Contains(out, `"status": "VALID"`) {
+		t.Fatalf("verify sdjwt --check-status: %d %s", code, out)
+	}
+	if code, out := verify("mdoc", got["aadhaar_mdoc"].File); code != 0 || !strings.Contains(out, `"status": "VALID"`) {
+		t.Fatalf("verify mdoc --check-status: %d %s", code, out)
+	}
+
 	// The operator finds the credentials of the subject.
 	resp, body = admin.do(http.MethodGet, b+"/admin/credentials?subject_id=status-e2e-1", nil, "Authorization", bearer)
 	var list struct {
@@ -234,6 +248,12 @@ func TestCredentialStatusAcrossInstances(t *testing.T) {
 	}
 	if s := statusOf(t, b, mdList, md.Idx, credCert); s != statuslist.Suspended {
 		t.Fatalf("mdoc after suspension, at B: %v", s)
+	}
+	if code, out := verify("mdoc", got["aadhaar_mdoc"].File); code != 1 || !strings.Contains(out, "SUSPENDED") {
+		t.Fatalf("verify mdoc --check-status of a suspended mdoc: %d %s", code, out)
+	}
+	if code, out := verify("sdjwt", got["aadhaar_sd_jwt"].File); code != 1 || !strings.Contains(out, "INVALID") {
+		t.Fatalf("verify sdjwt --check-status of a revoked credential: %d %s", code, out)
 	}
 	if code, body := act(b, ids["aadhaar_mdoc"], "reinstate"); code != http.StatusOK {
 		t.Fatalf("reinstate: %d %s", code, body)

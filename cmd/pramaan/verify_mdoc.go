@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 
 	"github.com/pramaan/pramaan/mdoc"
+	"github.com/pramaan/pramaan/sdjwt"
+	"github.com/pramaan/pramaan/statuslist"
 )
 
 func runVerifyMDoc(args []string, e env) int {
@@ -17,8 +20,9 @@ func runVerifyMDoc(args []string, e env) int {
 	trust := fs.String("trust", "", "PEM file of trusted IACA root certificates (required)")
 	at := fs.String("at", "", "verify at this time (RFC 3339) instead of now")
 	selfSigned := fs.Bool("allow-self-signed-ds", false, "accept a document signer that is itself one of the --trust certificates (test issuers only)")
+	checkStat := fs.Bool("check-status", false, "fetch the mdoc's Token Status List (the MSO status) and require VALID; the list's x5c must chain to the --trust roots")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: pramaan verify mdoc FILE --trust IACA.pem [--at RFC3339]")
+		fmt.Fprintln(e.stderr, "usage: pramaan verify mdoc FILE --trust IACA.pem [--at RFC3339] [--check-status]")
 		fmt.Fprintln(e.stderr, "FILE holds an ISO 18013-5 IssuerSigned as raw CBOR, hex or base64url (an OpenID4VCI mso_mdoc credential).")
 		fs.PrintDefaults()
 	}
@@ -67,6 +71,24 @@ func runVerifyMDoc(args []string, e env) int {
 		DSFingerprint:   hex.EncodeToString(fp[:]),
 		Claims:          doc.Claims(),
 	}
+	if *checkStat {
+		if doc.MSO == nil || doc.MSO.Status == nil {
+			return fail(e, "mdoc", errors.New("the MSO has no status"))
+		}
+		keys, err := sdjwt.NewX5CResolverFromPEM(pemData)
+		if err != nil {
+			return fail(e, "mdoc", fmt.Errorf("--trust %s: %w", *trust, err))
+		}
+		sc, err := checkStatus(context.Background(), e, doc.MSO.Status.URI, int(doc.MSO.Status.Index), keys, "", now)
+		if err != nil {
+			return fail(e, "mdoc", err)
+		}
+		out.StatusCheck = sc
+		if sc.Status != statuslist.Valid.String() {
+			_ = printJSON(e.stdout, out)
+			return fail(e, "mdoc", fmt.Errorf("the mdoc's status is %s", sc.Status))
+		}
+	}
 	if err := printJSON(e.stdout, out); err != nil {
 		return fail(e, "mdoc", err)
 	}
@@ -81,4 +103,5 @@ type mdocOutput struct {
 	DocumentSigner  string                    `json:"document_signer"`
 	DSFingerprint   string                    `json:"document_signer_sha256"`
 	Claims          map[string]map[string]any `json:"claims"`
+	StatusCheck     *statusCheck              `json:"status_check,omitempty"`
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pramaan/pramaan/sdjwt"
+	"github.com/pramaan/pramaan/statuslist"
 )
 
 func runVerifySDJWT(args []string, e env) int {
@@ -24,8 +25,9 @@ func runVerifySDJWT(args []string, e env) int {
 	nonce := fs.String("nonce", "", "require a KB-JWT with this nonce")
 	aud := fs.String("aud", "", "require a KB-JWT with this audience")
 	at := fs.String("at", "", "verify at this time (RFC 3339) instead of now")
+	checkStat := fs.Bool("check-status", false, "fetch the credential's Token Status List (its status claim) and require VALID; the list is verified with the same trust")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: pramaan verify sdjwt FILE (--jwks FILE|URL | --trust PEM | --issuer-metadata) [--nonce N --aud A] [--at RFC3339]")
+		fmt.Fprintln(e.stderr, "usage: pramaan verify sdjwt FILE (--jwks FILE|URL | --trust PEM | --issuer-metadata) [--nonce N --aud A] [--at RFC3339] [--check-status]")
 		fs.PrintDefaults()
 	}
 	file, err := positional(fs, args)
@@ -92,7 +94,24 @@ func runVerifySDJWT(args []string, e env) int {
 	if err != nil {
 		return fail(e, "sdjwt", err)
 	}
-	if err := printJSON(e.stdout, sdjwtSummary(res)); err != nil {
+	out := sdjwtSummary(res)
+	if *checkStat {
+		uri, idx, err := statusReference(res.Claims["status"])
+		if err != nil {
+			return fail(e, "sdjwt", err)
+		}
+		iss, _ := res.Claims["iss"].(string)
+		sc, err := checkStatus(ctx, e, uri, idx, keys, iss, now)
+		if err != nil {
+			return fail(e, "sdjwt", err)
+		}
+		out.StatusCheck = sc
+		if sc.Status != statuslist.Valid.String() {
+			_ = printJSON(e.stdout, out)
+			return fail(e, "sdjwt", fmt.Errorf("the credential's status is %s", sc.Status))
+		}
+	}
+	if err := printJSON(e.stdout, out); err != nil {
 		return fail(e, "sdjwt", err)
 	}
 	return 0
@@ -145,6 +164,7 @@ type sdjwtOutput struct {
 	Issuer      string         `json:"iss,omitempty"`
 	ExpiresAt   *time.Time     `json:"exp,omitempty"`
 	StatusClaim map[string]any `json:"status,omitempty"`
+	StatusCheck *statusCheck   `json:"status_check,omitempty"`
 }
 
 type kbOutput struct {
