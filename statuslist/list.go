@@ -54,6 +54,17 @@ func Decode(bits int, lst string, maxBytes int) (*List, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: lst is not base64url", ErrMalformed)
 	}
+	return decodeRaw(bits, z, maxBytes)
+}
+
+// decodeRaw decodes the compressed bytes of a list (a CWT's lst, or a
+// JWT's lst once base64url-decoded).
+func decodeRaw(bits int, z []byte, maxBytes int) (*List, error) {
+	switch bits {
+	case 1, 2, 4, 8:
+	default:
+		return nil, fmt.Errorf("%w: bits must be 1, 2, 4 or 8, not %d", ErrMalformed, bits)
+	}
 	r, err := zlib.NewReader(bytes.NewReader(z))
 	if err != nil {
 		return nil, fmt.Errorf("%w: lst is not ZLIB: %v", ErrMalformed, err)

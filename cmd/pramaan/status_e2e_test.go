@@ -255,6 +255,18 @@ func TestCredentialStatusAcrossInstances(t *testing.T) {
 	if code, out := verify("sdjwt", got["aadhaar_sd_jwt"].File); code != 1 || !strings.Contains(out, "INVALID") {
 		t.Fatalf("verify sdjwt --check-status of a revoked credential: %d %s", code, out)
 	}
+	// The same list as a CWT (Accept: application/statuslist+cwt).
+	resp, cwt := newCitizen(t, b).do(http.MethodGet, b+"/status/"+mdList, nil, "Accept", "application/statuslist+cwt")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/statuslist+cwt" {
+		t.Fatalf("CWT: %d %v", resp.StatusCode, resp.Header)
+	}
+	ct, err := statuslist.VerifyCWT(cwt, credCert.PublicKey, b+"/status/"+mdList, time.Now(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := ct.List.Get(md.Idx); s != statuslist.Suspended {
+		t.Fatalf("the CWT says %v for the suspended mdoc", s)
+	}
 	if code, body := act(b, ids["aadhaar_mdoc"], "reinstate"); code != http.StatusOK {
 		t.Fatalf("reinstate: %d %s", code, body)
 	}

@@ -102,12 +102,17 @@ type Service struct {
 	cfg Config
 
 	mu     sync.Mutex
-	tokens map[string]cachedToken // by list id
+	tokens map[tokenKey]cachedToken
+}
+
+type tokenKey struct {
+	list string
+	cwt  bool
 }
 
 type cachedToken struct {
 	version int64
-	token   string
+	token   []byte
 	etag    string
 	signed  time.Time
 }
@@ -141,7 +146,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Validity <= 0 {
 		cfg.Validity = 24 * time.Hour
 	}
-	return &Service{cfg: cfg, tokens: map[string]cachedToken{}}, nil
+	return &Service{cfg: cfg, tokens: map[tokenKey]cachedToken{}}, nil
 }
 
 // URI is where a list is served.
@@ -196,43 +201,50 @@ func (s *Service) Allocate(ctx context.Context, ref Ref) (*Allocation, error) {
 	return nil, fmt.Errorf("credstatus: no free index found in list %s", l.ID)
 }
 
-// Token returns the list's Status List Token (JWT) and its ETag: the token
-// signed for the list's current version, signed again when half its
-// validity has passed.
-func (s *Service) Token(ctx context.Context, listID string) (token, etag string, ttl time.Duration, err error) {
+// Token returns the list's Status List Token, as a JWT or (cwt) a CWT, and
+// its ETag: the token signed for the list's current version, signed again
+// when half its validity has passed.
+func (s *Service) Token(ctx context.Context, listID string, cwt bool) (token []byte, etag string, ttl time.Duration, err error) {
 	l, err := s.cfg.Store.StatusList(ctx, listID)
 	if err != nil {
-		return "", "", 0, err
+		return nil, "", 0, err
 	}
 	now := s.cfg.Now()
+	key := tokenKey{listID, cwt}
 	s.mu.Lock()
-	c, ok := s.tokens[listID]
+	c, ok := s.tokens[key]
 	s.mu.Unlock()
 	if ok && c.version == l.Version && now.Sub(c.signed) < s.cfg.Validity/2 {
 		return c.token, c.etag, s.cfg.TTL, nil
 	}
 	entries, err := s.cfg.Store.StatusEntries(ctx, listID)
 	if err != nil {
-		return "", "", 0, err
+		return nil, "", 0, err
 	}
 	b, err := statuslist.NewBitstring(l.Bits, l.Size)
 	if err != nil {
-		return "", "", 0, err
+		return nil, "", 0, err
 	}
 	for _, e := range entries {
 		if err := b.Set(e.Index, e.Status); err != nil {
-			return "", "", 0, fmt.Errorf("credstatus: list %s: %w", listID, err)
+			return nil, "", 0, fmt.Errorf("credstatus: list %s: %w", listID, err)
 		}
 	}
-	token, err = b.SignJWT(s.cfg.Signer, s.cfg.Chain, s.cfg.KeyID, statuslist.TokenClaims{
-		Subject: s.URI(listID), IssuedAt: now, ExpiresAt: now.Add(s.cfg.Validity), TTL: s.cfg.TTL})
-	if err != nil {
-		return "", "", 0, err
+	claims := statuslist.TokenClaims{Subject: s.URI(listID), IssuedAt: now, ExpiresAt: now.Add(s.cfg.Validity), TTL: s.cfg.TTL}
+	if cwt {
+		token, err = b.SignCWT(s.cfg.Signer, s.cfg.Chain, claims)
+	} else {
+		var jwt string
+		jwt, err = b.SignJWT(s.cfg.Signer, s.cfg.Chain, s.cfg.KeyID, claims)
+		token = []byte(jwt)
 	}
-	sum := sha256.Sum256([]byte(token))
+	if err != nil {
+		return nil, "", 0, err
+	}
+	sum := sha256.Sum256(token)
 	c = cachedToken{version: l.Version, token: token, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, signed: now}
 	s.mu.Lock()
-	s.tokens[listID] = c
+	s.tokens[key] = c
 	s.mu.Unlock()
 	return c.token, c.etag, s.cfg.TTL, nil
 }

@@ -48,10 +48,11 @@ func newEnv(t *testing.T, size int) *env {
 func (e *env) status(t *testing.T, a *credstatus.Allocation) statuslist.Status {
 	t.Helper()
 	listID := a.URI[len("https://pramaan.example/status/"):]
-	tok, _, _, err := e.svc.Token(context.Background(), listID)
+	jwt, _, _, err := e.svc.Token(context.Background(), listID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := string(jwt)
 	c, _ := statuslist.NewClient(statuslist.Config{
 		Resolve: func(context.Context, map[string]json.RawMessage) (crypto.PublicKey, error) {
 			return &e.key.PublicKey, nil
@@ -80,7 +81,7 @@ func TestLifecycle(t *testing.T) {
 	if e.status(t, a) != statuslist.Valid {
 		t.Fatal("a new credential is not VALID")
 	}
-	_, etag1, _, _ := e.svc.Token(ctx, a.URI[len("https://pramaan.example/status/"):])
+	_, etag1, _, _ := e.svc.Token(ctx, a.URI[len("https://pramaan.example/status/"):], false)
 	for _, step := range []struct {
 		change credstatus.Change
 		want   statuslist.Status
@@ -108,14 +109,14 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("after %s: %v, want %v", step.change, got, step.want)
 		}
 	}
-	_, etag2, _, _ := e.svc.Token(ctx, a.URI[len("https://pramaan.example/status/"):])
+	_, etag2, _, _ := e.svc.Token(ctx, a.URI[len("https://pramaan.example/status/"):], false)
 	if etag1 == etag2 {
 		t.Fatal("the ETag did not change with the list")
 	}
 	if _, err := e.svc.Apply(ctx, "cr_nope", credstatus.Revoke, "", "admin"); !errors.Is(err, credstatus.ErrNotFound) {
 		t.Fatalf("unknown credential: %v", err)
 	}
-	if _, _, _, err := e.svc.Token(ctx, "sl_nope"); !errors.Is(err, credstatus.ErrNotFound) {
+	if _, _, _, err := e.svc.Token(ctx, "sl_nope", false); !errors.Is(err, credstatus.ErrNotFound) {
 		t.Fatalf("unknown list: %v", err)
 	}
 	if es, _ := e.svc.Credentials(ctx, "sub-1"); len(es) != 1 || es[0].Status != statuslist.Invalid || es[0].Reason != "test" {
@@ -167,14 +168,21 @@ func TestTokenCache(t *testing.T) {
 	ctx := context.Background()
 	a, _ := e.svc.Allocate(ctx, credstatus.Ref{SubjectID: "s"})
 	id := a.URI[len("https://pramaan.example/status/"):]
-	t1, _, ttl, _ := e.svc.Token(ctx, id)
-	t2, _, _, _ := e.svc.Token(ctx, id)
-	if t1 != t2 || ttl != 5*time.Minute {
-		t.Fatal("the token was signed again for the same version")
-	}
-	*e.clock = e.clock.Add(13 * time.Hour)
-	t3, _, _, _ := e.svc.Token(ctx, id)
-	if t3 == t1 {
-		t.Fatal("the token was not signed again after half its validity")
+	for _, cwt := range []bool{false, true} {
+		t1, _, ttl, _ := e.svc.Token(ctx, id, cwt)
+		t2, _, _, _ := e.svc.Token(ctx, id, cwt)
+		if string(t1) != string(t2) || ttl != 5*time.Minute {
+			t.Fatal("the token was signed again for the same version")
+		}
+		*e.clock = e.clock.Add(13 * time.Hour)
+		t3, _, _, _ := e.svc.Token(ctx, id, cwt)
+		if string(t3) == string(t1) {
+			t.Fatal("the token was not signed again after half its validity")
+		}
+		if cwt {
+			if _, err := statuslist.VerifyCWT(t3, &e.key.PublicKey, a.URI, *e.clock, 1<<20); err != nil {
+				t.Fatalf("the CWT does not verify: %v", err)
+			}
+		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // Status is the credentials' lifecycle (*credstatus.Service implements it).
 type Status interface {
-	Token(ctx context.Context, listID string) (token, etag string, ttl time.Duration, err error)
+	Token(ctx context.Context, listID string, cwt bool) (token []byte, etag string, ttl time.Duration, err error)
 	Apply(ctx context.Context, credentialID string, c credstatus.Change, reason, actor string) (*credstatus.Entry, error)
 	Credentials(ctx context.Context, subjectID string) ([]credstatus.Entry, error)
 }
@@ -31,10 +31,12 @@ func (s *server) statusRoutes(app *fiber.App, st Status) {
 type statusHandlers struct{ st Status }
 
 // list serves a Status List Token (draft-ietf-oauth-status-list "Status
-// List Request"): application/statuslist+jwt, an ETag and
-// Cache-Control max-age of the token's ttl; If-None-Match answers 304.
+// List Request"): application/statuslist+jwt, or application/statuslist+cwt
+// when the Accept header asks for it, an ETag and Cache-Control max-age of
+// the token's ttl; If-None-Match answers 304.
 func (h *statusHandlers) list(c *fiber.Ctx) error {
-	tok, etag, ttl, err := h.st.Token(c.UserContext(), c.Params("id"))
+	cwt := strings.Contains(c.Get(fiber.HeaderAccept), "application/statuslist+cwt")
+	tok, etag, ttl, err := h.st.Token(c.UserContext(), c.Params("id"), cwt)
 	if errors.Is(err, credstatus.ErrNotFound) {
 		return writeError(c, http.StatusNotFound, "not_found", "no such status list")
 	}
@@ -42,14 +44,19 @@ func (h *statusHandlers) list(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderVary, fiber.HeaderAccept)
 	c.Set(fiber.HeaderCacheControl, fmt.Sprintf("public, max-age=%d", int(ttl/time.Second)))
 	for _, m := range strings.Split(c.Get(fiber.HeaderIfNoneMatch), ",") {
 		if m = strings.TrimSpace(m); m == etag || m == "*" {
 			return c.SendStatus(http.StatusNotModified)
 		}
 	}
-	c.Set(fiber.HeaderContentType, "application/statuslist+jwt")
-	return c.Status(http.StatusOK).SendString(tok)
+	if cwt {
+		c.Set(fiber.HeaderContentType, "application/statuslist+cwt")
+	} else {
+		c.Set(fiber.HeaderContentType, "application/statuslist+jwt")
+	}
+	return c.Status(http.StatusOK).Send(tok)
 }
 
 type entryView struct {
