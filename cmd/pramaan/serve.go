@@ -142,7 +142,7 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 	if err != nil {
 		return err
 	}
-	svc, err := server.NewIssuerWithStatus(cfg, ks, st, e.now, rec.SubjectClaims(), server.StatusAllocator(status))
+	svc, err := server.NewIssuerWithStatus(cfg, ks, st, e.now, rec.SubjectClaims(), status)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func serve(ctx context.Context, f *serveFlags, e env) error {
 		hc.EKYC, hc.EKYCSandbox, hc.MaxUploadBytes = ekycSvc.Service, ekycSvc.Handler(), cfg.EKYC.MaxZipBytes
 	}
 	if status != nil {
-		hc.Status = status
+		hc.Status = server.NewLifecycle(cfg, status, rec.Claims)
 	}
 	app, err := httpapi.New(hc)
 	if err != nil {

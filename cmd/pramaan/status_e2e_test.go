@@ -288,3 +288,75 @@ func TestCredentialStatusAcrossInstances(t *testing.T) {
 		t.Fatalf("revoking without the admin token: %d", resp.StatusCode)
 	}
 }
+
+// TestWithdrawnClaimRevokesAndReissues: a citizen's credentials from the
+// record; the operator withdraws a claim they carry; both are INVALID; a
+// new offer for the same subject re-issues from what remains, VALID.
+func TestWithdrawnClaimRevokesAndReissues(t *testing.T) {
+	base, dataDir := startServe(t)
+	token, err := os.ReadFile(filepath.Join(dataDir, keys.FileAdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := "Bearer " + strings.TrimSpace(string(token))
+	iacaPath := filepath.Join(dataDir, "iaca.pem")
+	credCert := readCertFile(t, filepath.Join(dataDir, keys.FileCredentialCert))
+	c := newCitizen(t, base)
+	c.signIn("login", asha.DigiLockerID)
+	subject := c.subjectID()
+	link, _ := c.offer()
+	got := receive(t, link, iacaPath)
+	sd := sdjwtStatus(t, got["aadhaar_sd_jwt"].File)
+	md := mdocStatus(t, got["aadhaar_mdoc"].File, readCertFile(t, iacaPath))
+	list := func(sc statusClaim) string { return strings.TrimPrefix(sc.URI, base+"/status/") }
+	if statusOf(t, base, list(sd), sd.Idx, credCert) != statuslist.Valid || statusOf(t, base, list(md), md.Idx, credCert) != statuslist.Valid {
+		t.Fatal("new credentials are not VALID")
+	}
+
+	admin := newCitizen(t, base)
+	resp, body := admin.do(http.MethodPost, base+"/admin/subjects/"+subject+"/withdraw", strings.NewReader(`{"claims":["gender"],"reason":"corrected by DigiLocker"}`),
+		"Authorization", bearer, "Content-Type", "application/json")
+	var w struct {
+		Withdrawn int      `json:"withdrawn"`
+		Revoked   []string `json:"revoked"`
+	}
+	json.Unmarshal(body, &w)
+	if resp.StatusCode != http.StatusOK || w.Withdrawn != 1 || len(w.Revoked) != 2 {
+		t.Fatalf("withdraw: %d %s", resp.StatusCode, body)
+	}
+	if statusOf(t, base, list(sd), sd.Idx, credCert) != statuslist.Invalid || statusOf(t, base, list(md), md.Idx, credCert) != statuslist.Invalid {
+		t.Fatal("the credentials carrying the withdrawn claim are not INVALID")
+	}
+	if _, ok := c.claims()["gender"]; ok {
+		t.Fatal("the withdrawn claim is still in the record")
+	}
+	// Re-issuance from what remains.
+	resp, body = admin.do(http.MethodPost, base+"/admin/offers", strings.NewReader(fmt.Sprintf(`{"credential_configuration_ids":["aadhaar_sd_jwt"],"subject_id":%q}`, subject)),
+		"Authorization", bearer, "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("re-issuance offer: %d %s", resp.StatusCode, body)
+	}
+	var offer struct {
+		Link string `json:"link"`
+	}
+	json.Unmarshal(body, &offer)
+	again := receive(t, offer.Link, iacaPath)
+	sd2 := sdjwtStatus(t, again["aadhaar_sd_jwt"].File)
+	if claims := disclosed(t, again["aadhaar_sd_jwt"].File); claims["gender"] != nil || claims["name"] != "Asha Verma" {
+		t.Fatalf("re-issued claims %v", claims)
+	}
+	if statusOf(t, base, list(sd2), sd2.Idx, credCert) != statuslist.Valid {
+		t.Fatal("the re-issued credential is not VALID")
+	}
+	// Refusals.
+	resp, _ = admin.do(http.MethodPost, base+"/admin/subjects/urn:pramaan:subject:nobody/withdraw", strings.NewReader(`{"claims":["name"]}`),
+		"Authorization", bearer, "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown subject: %d", resp.StatusCode)
+	}
+	resp, _ = admin.do(http.MethodPost, base+"/admin/subjects/"+subject+"/withdraw", strings.NewReader(`{"claims":[]}`),
+		"Authorization", bearer, "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("no claims: %d", resp.StatusCode)
+	}
+}

@@ -94,8 +94,9 @@ type Store interface {
 	RecordClaims(ctx context.Context, subjectID string) ([]StoredClaim, error)
 	// PutRecordClaims inserts or replaces the claims, all or none.
 	PutRecordClaims(ctx context.Context, claims []StoredClaim) error
-	// DeleteRecordClaims removes the subject's claims and returns how many.
-	DeleteRecordClaims(ctx context.Context, subjectID string) (int, error)
+	// DeleteRecordClaims removes the subject's claims named (all of them
+	// when names is empty) and returns how many.
+	DeleteRecordClaims(ctx context.Context, subjectID string, names ...string) (int, error)
 	// WithSubjectLock serialises writers of one subject (across instances).
 	WithSubjectLock(ctx context.Context, subjectID string, fn func(context.Context) error) error
 }
@@ -421,5 +422,38 @@ func (s *Service) Erase(ctx context.Context, subjectID string) (int, error) {
 		return 0, fmt.Errorf("record: erase: %w", err)
 	}
 	_, err = s.cfg.Audit.Append(ctx, audit.Event{Type: "record.erased", Subject: subjectID, Actor: "operator", Data: map[string]string{"claims": fmt.Sprint(n)}})
+	return n, err
+}
+
+// Withdraw deletes the named claims of a subject (a document withdrawn, a
+// value found wrong) and leaves an audit event naming the claims and the
+// reason (never their values); it returns how many were deleted.
+func (s *Service) Withdraw(ctx context.Context, subjectID string, names []string, reason string) (int, error) {
+	if len(names) == 0 || len(names) > MaxObservations {
+		return 0, fmt.Errorf("%w: 1 to %d claim names", ErrInvalid, MaxObservations)
+	}
+	for _, n := range names {
+		if n == "" || len(n) > MaxNameBytes {
+			return 0, fmt.Errorf("%w: claim name %.40q", ErrInvalid, n)
+		}
+	}
+	ok, err := s.cfg.Store.SubjectExists(ctx, subjectID)
+	if err != nil {
+		return 0, fmt.Errorf("record: %w", err)
+	}
+	if !ok {
+		return 0, fmt.Errorf("%w: %.80q", ErrUnknownSubject, subjectID)
+	}
+	var n int
+	err = s.cfg.Store.WithSubjectLock(ctx, subjectID, func(ctx context.Context) error {
+		var err error
+		n, err = s.cfg.Store.DeleteRecordClaims(ctx, subjectID, names...)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record: withdraw: %w", err)
+	}
+	_, err = s.cfg.Audit.Append(ctx, audit.Event{Type: "record.claims_withdrawn", Subject: subjectID, Actor: "operator",
+		Data: map[string]string{"claims": strings.Join(names, ","), "deleted": fmt.Sprint(n), "reason": reason}})
 	return n, err
 }

@@ -18,6 +18,9 @@ type Status struct {
 	// 24h); Validity their exp after iat (at least twice TTL).
 	TTL      time.Duration `yaml:"ttl"`
 	Validity time.Duration `yaml:"validity"`
+	// RevokeOnDeleted revokes an issuance when its wallet sends the
+	// credential_deleted notification (default false: only recorded).
+	RevokeOnDeleted bool `yaml:"revoke_on_deleted"`
 }
 
 func defaultStatus() Status {

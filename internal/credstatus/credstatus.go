@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,9 @@ type Store interface {
 	// version, in one transaction, and returns the entry as it was before.
 	SetCredentialStatus(ctx context.Context, credentialID string, s statuslist.Status, reason string, now time.Time) (Entry, error)
 	CredentialsOfSubject(ctx context.Context, subjectID string) ([]Entry, error)
+	// CredentialsOfIssuance lists the credentials of one issuance (a
+	// batch), by its notification_id.
+	CredentialsOfIssuance(ctx context.Context, notificationID string) ([]Entry, error)
 }
 
 // Auditor appends audit events.
@@ -307,4 +311,39 @@ func (s *Service) Apply(ctx context.Context, credentialID string, c Change, reas
 // Credentials lists a subject's credentials with their status.
 func (s *Service) Credentials(ctx context.Context, subjectID string) ([]Entry, error) {
 	return s.cfg.Store.CredentialsOfSubject(ctx, subjectID)
+}
+
+// RevokeIssuance revokes every credential of one issuance (the batch a
+// notification_id names) that is not revoked yet, and returns their ids.
+func (s *Service) RevokeIssuance(ctx context.Context, notificationID, reason, actor string) ([]string, error) {
+	es, err := s.cfg.Store.CredentialsOfIssuance(ctx, notificationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.revokeAll(ctx, es, nil, reason, actor)
+}
+
+// RevokeSubject revokes a subject's credentials of the given
+// configurations (all of them when configurations is nil) that are not
+// revoked yet, and returns their ids.
+func (s *Service) RevokeSubject(ctx context.Context, subjectID string, configurations []string, reason, actor string) ([]string, error) {
+	es, err := s.cfg.Store.CredentialsOfSubject(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	return s.revokeAll(ctx, es, configurations, reason, actor)
+}
+
+func (s *Service) revokeAll(ctx context.Context, es []Entry, configurations []string, reason, actor string) ([]string, error) {
+	var out []string
+	for _, e := range es {
+		if e.Status == statuslist.Invalid || (configurations != nil && !slices.Contains(configurations, e.ConfigurationID)) {
+			continue
+		}
+		if _, err := s.Apply(ctx, e.CredentialID, Revoke, reason, actor); err != nil {
+			return out, err
+		}
+		out = append(out, e.CredentialID)
+	}
+	return out, nil
 }

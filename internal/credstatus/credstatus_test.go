@@ -186,3 +186,38 @@ func TestTokenCache(t *testing.T) {
 		}
 	}
 }
+
+// RevokeIssuance revokes every credential of one batch (the
+// credential_deleted notification), RevokeSubject those of given
+// configurations; revoked ones are skipped.
+func TestRevokeIssuanceAndSubject(t *testing.T) {
+	e := newEnv(t, 1024)
+	ctx := context.Background()
+	var batch []*credstatus.Allocation
+	for range 3 {
+		a, _ := e.svc.Allocate(ctx, credstatus.Ref{SubjectID: "s1", ConfigurationID: "aadhaar_sd_jwt", NotificationID: "n-batch"})
+		batch = append(batch, a)
+	}
+	other, _ := e.svc.Allocate(ctx, credstatus.Ref{SubjectID: "s1", ConfigurationID: "education_sd_jwt", NotificationID: "n-other"})
+	ids, err := e.svc.RevokeIssuance(ctx, "n-batch", "credential_deleted", "wallet")
+	if err != nil || len(ids) != 3 {
+		t.Fatalf("revoked %v %v", ids, err)
+	}
+	for _, a := range batch {
+		if e.status(t, a) != statuslist.Invalid {
+			t.Fatal("a member of the batch is not INVALID")
+		}
+	}
+	if e.status(t, other) != statuslist.Valid {
+		t.Fatal("another issuance was revoked")
+	}
+	if ids, _ := e.svc.RevokeIssuance(ctx, "n-batch", "again", "wallet"); len(ids) != 0 {
+		t.Fatalf("revoked twice: %v", ids)
+	}
+	if ids, _ := e.svc.RevokeSubject(ctx, "s1", []string{"aadhaar_mdoc"}, "x", "operator"); len(ids) != 0 {
+		t.Fatalf("revoked a configuration the subject does not hold: %v", ids)
+	}
+	if ids, _ := e.svc.RevokeSubject(ctx, "s1", nil, "x", "operator"); len(ids) != 1 || ids[0] != other.CredentialID {
+		t.Fatalf("RevokeSubject: %v", ids)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pramaan/pramaan/identity/record"
 	"github.com/pramaan/pramaan/internal/credstatus"
 )
 
@@ -18,6 +19,9 @@ type Status interface {
 	Token(ctx context.Context, listID string, cwt bool) (token []byte, etag string, ttl time.Duration, err error)
 	Apply(ctx context.Context, credentialID string, c credstatus.Change, reason, actor string) (*credstatus.Entry, error)
 	Credentials(ctx context.Context, subjectID string) ([]credstatus.Entry, error)
+	// Withdraw deletes claims from the record and revokes the credentials
+	// that carry them.
+	Withdraw(ctx context.Context, subjectID string, names []string, reason string) (int, []string, error)
 }
 
 // statusRoutes serves the lists and the lifecycle actions.
@@ -26,6 +30,32 @@ func (s *server) statusRoutes(app *fiber.App, st Status) {
 	app.Get("/status/:id", h.list)
 	app.Post("/admin/credentials/:id/:action", s.requireAdmin, h.apply)
 	app.Get("/admin/credentials", s.requireAdmin, h.credentials)
+	app.Post("/admin/subjects/:id/withdraw", s.requireAdmin, h.withdraw)
+}
+
+// withdraw takes {"claims": ["name", …], "reason": "…"}.
+func (h *statusHandlers) withdraw(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	var body struct {
+		Claims []string `json:"claims"`
+		Reason string   `json:"reason"`
+	}
+	if err := decodeStrict(c, &body); err != nil {
+		return portalError(c, err)
+	}
+	n, revoked, err := h.st.Withdraw(c.UserContext(), c.Params("id"), body.Claims, body.Reason)
+	switch {
+	case errors.Is(err, record.ErrUnknownSubject):
+		return writeError(c, http.StatusNotFound, "not_found", "no such subject")
+	case errors.Is(err, record.ErrInvalid):
+		return writeError(c, http.StatusBadRequest, "invalid_request", "claims must be 1 to 256 claim names")
+	case err != nil:
+		return err
+	}
+	if revoked == nil {
+		revoked = []string{}
+	}
+	return sendJSON(c, http.StatusOK, map[string]any{"withdrawn": n, "revoked": revoked})
 }
 
 type statusHandlers struct{ st Status }

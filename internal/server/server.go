@@ -82,9 +82,22 @@ func NewIssuerWithSubjects(cfg *config.Config, ks *keys.Keystore, st issuer.Stor
 	return NewIssuerWithStatus(cfg, ks, st, now, subjects, nil)
 }
 
+// issuerExtras are the optional collaborators of the issuer.
+type issuerExtras struct {
+	status  issuer.StatusAllocator
+	deleted issuer.DeletionHandler
+}
+
 // NewIssuerWithStatus is NewIssuerWithSubjects whose credentials get
 // status list entries from status (nil: none).
-func NewIssuerWithStatus(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func() time.Time, subjects issuer.SubjectClaims, status issuer.StatusAllocator) (*issuer.Service, error) {
+func NewIssuerWithStatus(cfg *config.Config, ks *keys.Keystore, st issuer.Store, now func() time.Time, subjects issuer.SubjectClaims, status *credstatus.Service) (*issuer.Service, error) {
+	var x issuerExtras
+	if status != nil {
+		x.status = StatusAllocator(status)
+		if cfg.Status.RevokeOnDeleted {
+			x.deleted = deletedRevoker{status}
+		}
+	}
 	rk := ks.RequestDecrypter()
 	reqKey := wellknown.KeySpec{Key: rk.PublicKey(), KeyID: rk.KeyID(), Use: wellknown.UseEnc, Alg: rk.Algorithm()}
 	wk, err := cfg.WellKnown(reqKey)
@@ -174,7 +187,8 @@ func NewIssuerWithStatus(cfg *config.Config, ks *keys.Keystore, st issuer.Store,
 		Android:           androidVerifier,
 		KeyAttestations:   keyAttestationVerifier,
 		Subjects:          subjects,
-		Status:            status,
+		Status:            x.status,
+		Deleted:           x.deleted,
 		Now:               now,
 		Limits: issuer.Limits{
 			PreAuthorizedCodeTTL: l.PreAuthorizedCodeTTL,

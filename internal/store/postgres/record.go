@@ -87,8 +87,12 @@ func (s *Store) PutRecordClaims(ctx context.Context, claims []record.StoredClaim
 }
 
 // DeleteRecordClaims implements record.Store.
-func (s *Store) DeleteRecordClaims(ctx context.Context, subjectID string) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM claims WHERE subject_id = $1`, subjectID)
+func (s *Store) DeleteRecordClaims(ctx context.Context, subjectID string, names ...string) (int, error) {
+	q, args := `DELETE FROM claims WHERE subject_id = $1`, []any{subjectID}
+	if len(names) > 0 {
+		q, args = q+` AND name = ANY($2)`, append(args, names)
+	}
+	tag, err := s.pool.Exec(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete claims: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pramaan/pramaan/identity/record"
@@ -100,8 +101,15 @@ func (s *Store) PutRecordClaims(ctx context.Context, claims []record.StoredClaim
 }
 
 // DeleteRecordClaims implements record.Store.
-func (s *Store) DeleteRecordClaims(ctx context.Context, subjectID string) (int, error) {
-	res, err := s.exec(ctx, `DELETE FROM claims WHERE subject_id = ?`, subjectID)
+func (s *Store) DeleteRecordClaims(ctx context.Context, subjectID string, names ...string) (int, error) {
+	q, args := `DELETE FROM claims WHERE subject_id = ?`, []any{subjectID}
+	if len(names) > 0 {
+		q += ` AND name IN (?` + strings.Repeat(`, ?`, len(names)-1) + `)`
+		for _, n := range names {
+			args = append(args, n)
+		}
+	}
+	res, err := s.db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete claims: %w", err)
 	}

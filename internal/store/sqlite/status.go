@@ -153,3 +153,12 @@ func (s *Store) SetCredentialStatus(ctx context.Context, credentialID string, st
 	}
 	return before, nil
 }
+
+// CredentialsOfIssuance implements credstatus.Store.
+func (s *Store) CredentialsOfIssuance(ctx context.Context, notificationID string) ([]credstatus.Entry, error) {
+	out, err := s.entries(ctx, `notification_id = ?`, notificationID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: credentials of issuance: %w", err)
+	}
+	return out, nil
+}

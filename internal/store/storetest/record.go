@@ -81,7 +81,13 @@ func testRecordStore(t *testing.T, open Opener) {
 		if name.Name != "name" || string(name.Value) != "sealed-1" || !name.VerifiedAt.Equal(t0) || name.EvidenceHash != "ab" {
 			t.Fatalf("name %+v", name)
 		}
-		if n, err := s.DeleteRecordClaims(ctx, id); n != 2 || err != nil {
+		if n, err := s.DeleteRecordClaims(ctx, id, "address.city", "nope"); n != 1 || err != nil {
+			t.Fatalf("delete by name: %d %v", n, err)
+		}
+		if got, _ := s.RecordClaims(ctx, id); len(got) != 1 || got[0].Name != "name" {
+			t.Fatalf("after deleting address.city: %+v", got)
+		}
+		if n, err := s.DeleteRecordClaims(ctx, id); n != 1 || err != nil {
 			t.Fatalf("delete: %d %v", n, err)
 		}
 		if got, _ := s.RecordClaims(ctx, id); len(got) != 0 {

@@ -82,6 +82,12 @@ func testStatusStore(t *testing.T, open Opener) {
 		if subj, err := s.CredentialsOfSubject(ctx, "sub-b"); err != nil || len(subj) != 2 {
 			t.Fatalf("of subject: %+v %v", subj, err)
 		}
+		if iss, err := s.CredentialsOfIssuance(ctx, "n1"); err != nil || len(iss) != 3 {
+			t.Fatalf("of issuance n1: %+v %v", iss, err)
+		}
+		if iss, err := s.CredentialsOfIssuance(ctx, "n-nope"); err != nil || len(iss) != 0 {
+			t.Fatalf("of an unknown issuance: %+v %v", iss, err)
+		}
 		if _, err := s.CredentialStatus(ctx, "cr-nope"); !errors.Is(err, credstatus.ErrNotFound) {
 			t.Fatalf("unknown: %v", err)
 		}
