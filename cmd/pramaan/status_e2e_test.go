@@ -305,6 +305,20 @@ func TestWithdrawnClaimRevokesAndReissues(t *testing.T) {
 	c.signIn("login", asha.DigiLockerID)
 	subject := c.subjectID()
 	link, _ := c.offer()
+	// The wallet checks the status of what it receives.
+	var checked struct {
+		Credentials []receivedSummary `json:"credentials"`
+	}
+	out := runOK(t, "wallet", "receive", link, "--trust", iacaPath, "--out", t.TempDir(), "--check-status")
+	if err := json.Unmarshal([]byte(out), &checked); err != nil || len(checked.Credentials) < 2 {
+		t.Fatalf("wallet receive --check-status: %s", out)
+	}
+	for _, rc := range checked.Credentials {
+		if rc.Status != "VALID" {
+			t.Fatalf("%s received with status %q", rc.ConfigurationID, rc.Status)
+		}
+	}
+	link, _ = c.offer()
 	got := receive(t, link, iacaPath)
 	sd := sdjwtStatus(t, got["aadhaar_sd_jwt"].File)
 	md := mdocStatus(t, got["aadhaar_mdoc"].File, readCertFile(t, iacaPath))
@@ -321,7 +335,7 @@ func TestWithdrawnClaimRevokesAndReissues(t *testing.T) {
 		Revoked   []string `json:"revoked"`
 	}
 	json.Unmarshal(body, &w)
-	if resp.StatusCode != http.StatusOK || w.Withdrawn != 1 || len(w.Revoked) != 2 {
+	if resp.StatusCode != http.StatusOK || w.Withdrawn != 1 || len(w.Revoked) != 4 { // two offers of two credentials each
 		t.Fatalf("withdraw: %d %s", resp.StatusCode, body)
 	}
 	if statusOf(t, base, list(sd), sd.Idx, credCert) != statuslist.Invalid || statusOf(t, base, list(md), md.Idx, credCert) != statuslist.Invalid {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,48 @@ type receivedSummary struct {
 	Claims          []string `json:"claims,omitempty"`
 	NotificationID  string   `json:"notification_id,omitempty"`
 	TransactionID   string   `json:"transaction_id,omitempty"`
+	// Status is the credential's Token Status List status (--check-status).
+	Status string `json:"status,omitempty"`
+}
+
+// receivedStatus checks a received credential's status list entry: the
+// status claim of an SD-JWT VC, the MSO status of an mdoc.
+func receivedStatus(ctx context.Context, e env, format string, claims map[string]any, file string, roots []*x509.Certificate, pemData []byte) (string, error) {
+	var uri string
+	var idx int
+	var err error
+	switch format {
+	case oid4vci.FormatMsoMdoc:
+		sc, err := wallet.LoadCredential(file)
+		if err != nil {
+			return "", err
+		}
+		raw, err := mdoc.DecodeInput([]byte(sc.Credential))
+		if err != nil {
+			return "", err
+		}
+		doc, err := (&mdoc.Verifier{Roots: roots, At: e.now()}).VerifyIssuerSigned(raw)
+		if err != nil {
+			return "", err
+		}
+		if doc.MSO == nil || doc.MSO.Status == nil {
+			return "", errors.New("the MSO has no status")
+		}
+		uri, idx = doc.MSO.Status.URI, int(doc.MSO.Status.Index)
+	default:
+		if uri, idx, err = statusReference(claims["status"]); err != nil {
+			return "", err
+		}
+	}
+	keys, err := sdjwt.NewX5CResolverFromPEM(pemData)
+	if err != nil {
+		return "", err
+	}
+	sc, err := checkStatus(ctx, e, uri, idx, keys, "", e.now)
+	if err != nil {
+		return "", err
+	}
+	return sc.Status, nil
 }
 
 func runWalletReceive(args []string, e env) int {
@@ -70,6 +113,7 @@ func runWalletReceive(args []string, e env) int {
 	configs := fs.String("credentials", "", "comma-separated credential_configuration_ids to receive (default: all offered)")
 	noDPoP := fs.Bool("no-dpop", false, "use Bearer access tokens instead of DPoP")
 	signed := fs.Bool("signed-metadata", false, "fetch the signed issuer metadata and verify its x5c chain against --trust")
+	checkStat := fs.Bool("check-status", false, "check each credential's Token Status List entry (its x5c chained to --trust) and report it")
 	wait := fs.Duration("deferred-wait", time.Minute, "how long to poll a deferred issuance")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: pramaan wallet receive OFFER --trust IACA.pem [--tx-code CODE] [--out DIR] [--encrypt] [--batch N]")
@@ -119,10 +163,19 @@ func runWalletReceive(args []string, e env) int {
 	}
 	summary := []receivedSummary{}
 	for _, r := range got {
-		summary = append(summary, receivedSummary{
+		sum := receivedSummary{
 			Format: r.Format, ConfigurationID: r.ConfigurationID, File: r.File, Claims: claimNames(r.Claims),
 			NotificationID: r.NotificationID, TransactionID: r.TransactionID,
-		})
+		}
+		if *checkStat && r.File != "" {
+			st, err := receivedStatus(ctx, e, r.Format, r.Claims, r.File, roots, pemData)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "pramaan wallet receive: %s: status: %v\n", r.File, err)
+				return 1
+			}
+			sum.Status = st
+		}
+		summary = append(summary, sum)
 		if r.NotifyError != nil {
 			fmt.Fprintf(e.stderr, "pramaan wallet receive: warning: %s kept, but the issuer was not notified: %v\n", r.File, r.NotifyError)
 		}
