@@ -374,3 +374,38 @@ func TestWithdrawnClaimRevokesAndReissues(t *testing.T) {
 		t.Fatalf("no claims: %d", resp.StatusCode)
 	}
 }
+
+// TestBatchMembersHaveTheirOwnStatus: each credential of a batch gets its
+// own random index.
+func TestBatchMembersHaveTheirOwnStatus(t *testing.T) {
+	base, dataDir := startServe(t)
+	token, err := os.ReadFile(filepath.Join(dataDir, keys.FileAdminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := newCitizen(t, base)
+	resp, body := admin.do(http.MethodPost, base+"/admin/offers", strings.NewReader(`{"credential_configuration_ids":["aadhaar_sd_jwt"],
+		"claims":{"name":"Asha Verma","birth_date":"1994-08-14"}}`), "Authorization", "Bearer "+strings.TrimSpace(string(token)), "Content-Type", "application/json")
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("offer: %d %s", resp.StatusCode, body)
+	}
+	var offer struct {
+		Link string `json:"link"`
+	}
+	json.Unmarshal(body, &offer)
+	var got struct {
+		Credentials []receivedSummary `json:"credentials"`
+	}
+	out := runOK(t, "wallet", "receive", offer.Link, "--trust", filepath.Join(dataDir, "iaca.pem"), "--out", t.TempDir(), "--batch", "3")
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Credentials) != 3 {
+		t.Fatalf("batch: %s", out)
+	}
+	seen := map[statusClaim]bool{}
+	for _, c := range got.Credentials {
+		sc := sdjwtStatus(t, c.File)
+		if seen[sc] {
+			t.Fatalf("two members of the batch share %+v", sc)
+		}
+		seen[sc] = true
+	}
+}
