@@ -400,8 +400,27 @@ func (s *Service) duplicates(ctx context.Context, t Template, vec []float32, m M
 }
 
 // Match compares an embedding with the subject's current template of the
-// model.
+// model; an empty model means the model of the subject's most recent
+// enrolment.
 func (s *Service) Match(ctx context.Context, subjectID, model, embeddingB64 string) (bool, float64, error) {
+	if model == "" {
+		var latest time.Time
+		for id := range s.models {
+			t, err := s.cfg.Store.CurrentFaceTemplate(ctx, subjectID, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return false, 0, err
+			}
+			if t.EnrolledAt.After(latest) {
+				latest, model = t.EnrolledAt, id
+			}
+		}
+		if model == "" {
+			return false, 0, errf(ErrNoTemplate, "no enrolment")
+		}
+	}
 	m, ok := s.models[model]
 	if !ok {
 		return false, 0, errf(ErrUnknownModel, "%.64q", model)

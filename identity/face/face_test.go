@@ -142,6 +142,10 @@ func TestEnrollMatchDuplicateErase(t *testing.T) {
 	if ok, score, err := e.svc.Match(ctx, asha, "mobilefacenet-192", b64(vector(r, 192))); err != nil || ok || score > 0.5 {
 		t.Fatalf("another face: %v %v %v", ok, score, err)
 	}
+	// Without a model: the model of her enrolment.
+	if ok, _, err := e.svc.Match(ctx, asha, "", b64(near(r, face1, 0.2))); err != nil || !ok {
+		t.Fatalf("match without a model: %v %v", ok, err)
+	}
 	// The record says she is enrolled.
 	claims, _ := e.rec.CredentialClaims(ctx, asha)
 	if f, _ := claims["face"].(map[string]any); f["enrolled"] != true || f["model"] != "mobilefacenet-192" || f["enrolled_on"] != "2026-12-04" {
