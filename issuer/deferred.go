@@ -190,6 +190,11 @@ func (s *Service) Notification(ctx context.Context, r *Request) (*Response, erro
 	if err != nil {
 		return nil, fmt.Errorf("issuer: record notification: %w", err)
 	}
+	if req.Event == oid4vci.EventCredentialDeleted && s.cfg.Deleted != nil {
+		if err := s.cfg.Deleted.CredentialDeleted(ctx, req.NotificationID); err != nil {
+			return nil, fmt.Errorf("issuer: credential_deleted: %w", err)
+		}
+	}
 	return &Response{Status: http.StatusNoContent, Header: noStore()}, nil
 }
 

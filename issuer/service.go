@@ -164,6 +164,8 @@ type Config struct {
 	// batch) a Token Status List entry: a status claim in an SD-JWT VC,
 	// the MSO's status in an mdoc.
 	Status StatusAllocator
+	// Deleted, when set, is told of every credential_deleted notification.
+	Deleted DeletionHandler
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the randomness of codes, ids and salts; nil means crypto/rand.

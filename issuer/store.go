@@ -275,3 +275,10 @@ type StatusEntry struct {
 type StatusAllocator interface {
 	AllocateStatus(ctx context.Context, ref StatusRef) (*StatusEntry, error)
 }
+
+// DeletionHandler is told when a wallet reports credential_deleted
+// (OpenID4VCI 1.0 Section 11.1); the status lists revoke the issuance when
+// so configured.
+type DeletionHandler interface {
+	CredentialDeleted(ctx context.Context, notificationID string) error
+}
