@@ -30,14 +30,6 @@ const (
 	coseTyp       = 16
 )
 
-var cwtEnc = func() cbor.EncMode {
-	em, err := cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		panic(err) // fixed, valid options
-	}
-	return em
-}()
-
 // SignCWT signs the list as a Status List Token in CWT format: a
 // COSE_Sign1 (tag 18) with alg and typ application/statuslist+cwt
 // protected, x5chain (label 33) unprotected, and the claims 2 (sub), 6
@@ -62,7 +54,12 @@ func (b *Bitstring) SignCWT(signer crypto.Signer, chain []*x509.Certificate, c T
 	if c.TTL > 0 {
 		claims[cwtTTL] = uint64(c.TTL / time.Second)
 	}
-	payload, err := cwtEnc.Marshal(claims)
+	// Core deterministic encoding (RFC 8949 Section 4.2.1).
+	em, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		return nil, fmt.Errorf("statuslist: CBOR: %w", err)
+	}
+	payload, err := em.Marshal(claims)
 	if err != nil {
 		return nil, fmt.Errorf("statuslist: CWT claims: %w", err)
 	}
