@@ -38,8 +38,11 @@ const (
 )
 
 // ekycRoutes adds POST /ekyc/offline and POST /ekyc/qr, and the sandbox.
-func (s *server) ekycRoutes(app *fiber.App, e EKYC, sandbox http.Handler, maxZip int) {
+func (s *server) ekycRoutes(app *fiber.App, e EKYC, sandbox http.Handler, maxZip int, p Portal) {
 	h := &ekycHandlers{e: e, maxZip: maxZip}
+	if p != nil {
+		h.page = &portalHandlers{s: s, p: p, secure: strings.HasPrefix(s.publicURL, "https://")}
+	}
 	app.Post(PathEKYCOffline, h.offline)
 	app.Post(PathEKYCQR, h.qr)
 	if sandbox != nil {
@@ -50,6 +53,8 @@ func (s *server) ekycRoutes(app *fiber.App, e EKYC, sandbox http.Handler, maxZip
 type ekycHandlers struct {
 	e      EKYC
 	maxZip int
+	// page renders answers to the page's upload form (nil: JSON only).
+	page *portalHandlers
 }
 
 // offline takes multipart/form-data: zip (the package), share_code, and
@@ -58,13 +63,28 @@ type ekycHandlers struct {
 // limits.
 func (h *ekycHandlers) offline(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	// The page's form (a browser asking for HTML) gets the page back.
+	html := h.page != nil && strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
+	answerErr := func(err error) error {
+		if html {
+			return h.page.renderProblem(c, "", err)
+		}
+		return portalError(c, err)
+	}
 	req, err := parseEKYCUpload(c, h.maxZip)
 	if err != nil {
-		return portalError(c, err)
+		return answerErr(err)
 	}
 	res, err := h.e.Offline(c.UserContext(), req)
 	if err != nil {
-		return portalError(c, err)
+		return answerErr(err)
+	}
+	if html {
+		page, err := h.page.p.EKYCPage(res)
+		if err != nil {
+			return err
+		}
+		return h.page.render(c, http.StatusCreated, page)
 	}
 	return sendJSON(c, http.StatusCreated, ekycView(res))
 }

@@ -264,7 +264,7 @@ func New(cfg Config) (*fiber.App, error) {
 		app.Use(ESignetSandboxPrefix+"/", adaptor.HTTPHandler(detached(http.StripPrefix(ESignetSandboxPrefix, cfg.ESignetSandbox))))
 	}
 	if cfg.EKYC != nil {
-		s.ekycRoutes(app, cfg.EKYC, cfg.EKYCSandbox, cfg.MaxUploadBytes)
+		s.ekycRoutes(app, cfg.EKYC, cfg.EKYCSandbox, cfg.MaxUploadBytes, cfg.Portal)
 	}
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		return sendJSON(c, http.StatusOK, statusBody{"ok"})

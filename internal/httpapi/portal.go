@@ -36,6 +36,7 @@ type Portal interface {
 	NewEnrollmentLink(ctx context.Context, subject string) (*portal.EnrollmentLink, error)
 	NewEnrollmentLinkFromEKYC(ctx context.Context, subject string, req portal.EKYCRequest) (*portal.EnrollmentLink, error)
 	Enroll(ctx context.Context, subject string, req face.EnrollRequest) (*face.Enrollment, error)
+	EKYCPage(res *portal.EKYCResult) (*portal.Page, error)
 	ESignetEnabled() bool
 	StartESignet(ctx context.Context, sessionID string) (*portal.Start, error)
 	HandleESignetCallback(ctx context.Context, cb portal.Callback, query url.Values) (*portal.SignedIn, error)

@@ -16,9 +16,13 @@ type Page struct {
 	Sandbox bool
 	// ESignet shows "Sign in with eSignet"; ESignetSandbox labels it.
 	ESignet, ESignetSandbox bool
-	SignedIn                bool
-	Claims                  []ClaimView
-	Offer                   *OfferView
+	// EKYC shows the offline e-KYC upload form; EKYCSandbox its sample
+	// package link. EKYCVerified names a package just verified.
+	EKYC, EKYCSandbox bool
+	EKYCVerified      string
+	SignedIn          bool
+	Claims            []ClaimView
+	Offer             *OfferView
 	// Problem is an answer to show instead of a JSON error.
 	Problem *Error
 }
@@ -45,7 +49,8 @@ type OfferView struct {
 // PageFor builds the page of a subject ("" when not signed in), with an
 // offer when one was just made.
 func (s *Service) PageFor(ctx context.Context, subject string, offer *Offer) (*Page, error) {
-	p := &Page{Sandbox: s.cfg.Sandbox, ESignet: s.cfg.ESignet != nil, ESignetSandbox: s.cfg.ESignetSandbox, SignedIn: subject != ""}
+	p := &Page{Sandbox: s.cfg.Sandbox, ESignet: s.cfg.ESignet != nil, ESignetSandbox: s.cfg.ESignetSandbox, SignedIn: subject != "",
+		EKYC: s.cfg.EKYC != nil, EKYCSandbox: s.cfg.EKYCSandbox}
 	if subject == "" {
 		return p, nil
 	}
@@ -67,14 +72,34 @@ func (s *Service) PageFor(ctx context.Context, subject string, offer *Offer) (*P
 		p.Claims = append(p.Claims, cv)
 	}
 	if offer != nil {
-		png, err := QRCode(offer.Link)
-		if err != nil {
+		if p.Offer, err = offerView(offer); err != nil {
 			return nil, err
 		}
-		p.Offer = &OfferView{
-			Link: template.URL(offer.Link), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-			Configurations: offer.Configurations, ExpiresAt: offer.ExpiresAt.UTC().Format(time.RFC3339),
-		}
+	}
+	return p, nil
+}
+
+func offerView(offer *Offer) (*OfferView, error) {
+	png, err := QRCode(offer.Link)
+	if err != nil {
+		return nil, err
+	}
+	return &OfferView{
+		Link: template.URL(offer.Link), QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
+		Configurations: offer.Configurations, ExpiresAt: offer.ExpiresAt.UTC().Format(time.RFC3339),
+	}, nil
+}
+
+// EKYCPage is the page after an offline e-KYC upload from the form: the
+// masked result (the last four digits only) and the offer's QR code.
+func (s *Service) EKYCPage(res *EKYCResult) (*Page, error) {
+	p, err := s.PageFor(context.Background(), "", nil)
+	if err != nil {
+		return nil, err
+	}
+	p.EKYCVerified = res.Masked.Last4
+	if p.Offer, err = offerView(res.Offer); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -124,6 +149,15 @@ code{word-break:break-all}
 <p><a class="button" id="login" href="/auth/digilocker/login/start">Sign in with DigiLocker{{if .Sandbox}} (sandbox){{end}}</a></p>
 <p><a class="button" id="share" href="/auth/digilocker/documents/start">Share documents</a></p>
 {{if .ESignet}}<p><a class="button" id="esignet" href="/auth/esignet/start">Sign in with eSignet{{if .ESignetSandbox}} (sandbox){{end}}</a></p>{{end}}
+{{if .EKYC}}<h2>Aadhaar offline e-KYC</h2>
+{{if .EKYCVerified}}<p id="ekyc-verified">Verified: the UIDAI signature of the package of the Aadhaar ending {{.EKYCVerified}}. Nothing but these four digits, a keyed hash of the name and the time is kept; the rest travels sealed in the offer below until your wallet takes it.</p>
+{{else}}<form method="post" action="/ekyc/offline" enctype="multipart/form-data">
+<p><label>Package (offlineaadhaar….zip) <input type="file" name="zip" id="ekyc-zip" accept=".zip" required></label></p>
+<p><label>Share code <input type="password" name="share_code" id="ekyc-share-code" autocomplete="off" required></label></p>
+<p><button id="ekyc-submit" type="submit">Verify and add to wallet</button></p>
+</form>
+{{if .EKYCSandbox}}<p><a id="ekyc-sample" href="/sandbox/ekyc/offline.zip?share_code=1234">Download a sandbox package</a> (share code 1234; NOT signed by UIDAI)</p>{{end}}{{end}}{{end}}
+{{with .Offer}}{{template "offer" .}}{{end}}
 {{else}}
 <h2>Your verified claims</h2>
 {{if .Claims}}
@@ -135,16 +169,15 @@ code{word-break:break-all}
 <p><a class="button" id="share" href="/auth/digilocker/documents/start">Share documents</a></p>
 {{if .ESignet}}<p><a class="button" id="esignet" href="/auth/esignet/start">Sign in with eSignet{{if .ESignetSandbox}} (sandbox){{end}}</a></p>{{end}}
 <form method="post" action="/wallet-offer"><button id="add-to-wallet" type="submit">Add to wallet</button></form>
-{{with .Offer}}
-<section id="offer">
-<h2>Scan with your wallet</h2>
-<p><img id="offer-qr" alt="Credential offer QR code" src="{{.QR}}"></p>
-<p>On this phone: <a id="offer-link" href="{{.Link}}">open in your wallet</a></p>
-<p>Credentials: {{range .Configurations}}<code>{{.}}</code> {{end}}. The offer expires at {{.ExpiresAt}}.</p>
-</section>
-{{end}}
+{{with .Offer}}{{template "offer" .}}{{end}}
 <form method="post" action="/sign-out"><button id="sign-out" type="submit">Sign out</button></form>
 {{end}}
 </body>
 </html>
+{{define "offer"}}<section id="offer">
+<h2>Scan with your wallet</h2>
+<p><img id="offer-qr" alt="Credential offer QR code" src="{{.QR}}"></p>
+<p>On this phone: <a id="offer-link" href="{{.Link}}">open in your wallet</a></p>
+<p>Credentials: {{range .Configurations}}<code>{{.}}</code> {{end}}. The offer expires at {{.ExpiresAt}}.</p>
+</section>{{end}}
 `))

@@ -110,8 +110,10 @@ type Config struct {
 	// FaceLinkTTL.
 	Face        Face
 	FaceLinkTTL time.Duration
-	// EKYC, when set with Face, verifies offline e-KYC packages for links.
-	EKYC *EKYC
+	// EKYC, when set, verifies offline e-KYC packages: the page's upload
+	// form, and (with Face) e-KYC links; EKYCSandbox links a sample.
+	EKYC        *EKYC
+	EKYCSandbox bool
 	// ESignet, when set, signs citizens in with eSignet too;
 	// ESignetSandbox labels it as the simulator.
 	ESignet        ESignet

@@ -180,11 +180,12 @@ func NewPortal(cfg *config.Config, ks *keys.Keystore, st CitizenStore, rec *Reco
 	if rp != nil {
 		pc.ESignet, pc.ESignetSandbox = rp, esb != nil
 	}
+	pc.EKYC, pc.EKYCSandbox = ek, ek != nil && cfg.EKYC.Mode == config.EKYCSandbox
 	if cfg.Face.Enabled {
 		if out.Face, err = newFace(cfg, ks, st, rec, now); err != nil {
 			return nil, err
 		}
-		pc.Face, pc.FaceLinkTTL, pc.EKYC = out.Face, cfg.Face.LinkTTL, ek
+		pc.Face, pc.FaceLinkTTL = out.Face, cfg.Face.LinkTTL
 	}
 	svc, err := portal.New(pc)
 	if err != nil {
