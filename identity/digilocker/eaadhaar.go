@@ -1,7 +1,6 @@
 package digilocker
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -13,6 +12,7 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/pramaan/pramaan/identity/uidai"
 	"github.com/pramaan/pramaan/internal/strictxml"
 )
 
@@ -458,41 +458,18 @@ func readEAadhaar(root *etree.Element, maxPhoto int) (*EAadhaar, error) {
 	default:
 		return nil, eaErr(ErrEAadhaarMalformed, "Poi gender is not M, F or T")
 	}
-	if e.DOB, err = birthDate(dob); err != nil {
-		return nil, err
+	if e.DOB, err = uidai.BirthDate(dob); err != nil {
+		return nil, eaErr(ErrEAadhaarMalformed, "%v", err)
 	}
 	if e.Last4, err = last4(e.MaskedUID); err != nil {
 		return nil, err
 	}
 	if pht != nil {
-		b64 := strictxml.StripSpace(pht.Text())
-		if len(b64) > base64.StdEncoding.EncodedLen(maxPhoto) {
-			return nil, eaErr(ErrEAadhaarMalformed, "the photo is over %d bytes", maxPhoto)
-		}
-		if b64 != "" {
-			if e.Photo, err = base64.StdEncoding.DecodeString(b64); err != nil {
-				return nil, eaErr(ErrEAadhaarMalformed, "the photo is not base64")
-			}
-			if len(e.Photo) > maxPhoto || !bytes.HasPrefix(e.Photo, []byte{0xFF, 0xD8, 0xFF}) {
-				return nil, eaErr(ErrEAadhaarMalformed, "the photo is not a JPEG within %d bytes", maxPhoto)
-			}
+		if e.Photo, err = uidai.Photo(pht.Text(), maxPhoto); err != nil {
+			return nil, eaErr(ErrEAadhaarMalformed, "%v", err)
 		}
 	}
 	return &e, nil
-}
-
-// birthDate turns DD-MM-YYYY into YYYY-MM-DD and keeps a bare YYYY.
-func birthDate(dob string) (string, error) {
-	if len(dob) == 4 {
-		if _, err := time.Parse("2006", dob); err == nil {
-			return dob, nil
-		}
-	}
-	t, err := time.Parse("02-01-2006", dob)
-	if err != nil {
-		return "", eaErr(ErrEAadhaarMalformed, "Poi dob is not DD-MM-YYYY")
-	}
-	return t.Format(time.DateOnly), nil
 }
 
 // last4 checks a masked uid (eight x, then four digits) and returns the

@@ -10,6 +10,8 @@ import (
 	"io"
 	"math/big"
 	"strings"
+
+	"github.com/pramaan/pramaan/identity/uidai"
 )
 
 // Limits of a Secure QR payload: a QR code holds at most 7089 decimal
@@ -117,7 +119,7 @@ func VerifyQR(payload string, opts Options) (*Result, *QRInfo, error) {
 	if r.Last4, r.ReferenceTime, err = ParseReferenceID(r.ReferenceID); err != nil {
 		return nil, nil, errf(ErrQR, "referenceId is not 21 digits with a valid time")
 	}
-	if c.DOB, err = birthDate(f[3]); err != nil {
+	if c.DOB, err = uidai.BirthDate(f[3]); err != nil {
 		return nil, nil, errf(ErrQR, "dob is not DD-MM-YYYY")
 	}
 	switch c.Gender {

@@ -1,12 +1,10 @@
 package ekyc
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/pramaan/pramaan/identity/uidai"
 	"github.com/pramaan/pramaan/internal/strictxml"
 )
 
@@ -405,40 +404,17 @@ func readKyc(root *etree.Element, maxPhoto int) (*Result, error) {
 	default:
 		return nil, errf(ErrMalformedXML, "Poi gender is not M, F or T")
 	}
-	if c.DOB, err = birthDate(dob); err != nil {
-		return nil, err
+	if c.DOB, err = uidai.BirthDate(dob); err != nil {
+		return nil, errf(ErrMalformedXML, "%v", err)
 	}
 	c.MobileHash, c.EmailHash = strings.ToLower(c.MobileHash), strings.ToLower(c.EmailHash)
 	if !isHash(c.MobileHash) || !isHash(c.EmailHash) {
 		return nil, errf(ErrMalformedXML, "Poi m or e is not empty or 64 hex digits")
 	}
 	if pht != nil {
-		b64 := strictxml.StripSpace(pht.Text())
-		if len(b64) > base64.StdEncoding.EncodedLen(maxPhoto) {
-			return nil, errf(ErrMalformedXML, "the photo is over %d bytes", maxPhoto)
-		}
-		if b64 != "" {
-			if c.Photo, err = base64.StdEncoding.DecodeString(b64); err != nil {
-				return nil, errf(ErrMalformedXML, "the photo is not base64")
-			}
-			if !bytes.HasPrefix(c.Photo, []byte{0xFF, 0xD8, 0xFF}) {
-				return nil, errf(ErrMalformedXML, "the photo is not a JPEG")
-			}
+		if c.Photo, err = uidai.Photo(pht.Text(), maxPhoto); err != nil {
+			return nil, errf(ErrMalformedXML, "%v", err)
 		}
 	}
 	return r, nil
-}
-
-// birthDate turns DD-MM-YYYY into YYYY-MM-DD and keeps a bare YYYY.
-func birthDate(dob string) (string, error) {
-	if len(dob) == 4 {
-		if _, err := time.Parse("2006", dob); err == nil {
-			return dob, nil
-		}
-	}
-	t, err := time.Parse("02-01-2006", dob)
-	if err != nil {
-		return "", errf(ErrMalformedXML, "Poi dob is not DD-MM-YYYY")
-	}
-	return t.Format(time.DateOnly), nil
 }
